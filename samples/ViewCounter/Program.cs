@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Net;
+using Tessera;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://localhost:5000");
+
+// Options come from configuration ("Tessera" section: appsettings.json, environment variables
+// such as Tessera__Secrets__0, or --Tessera:Secrets:0=...), then from code.
+builder.Services.AddTessera(options =>
+{
+    builder.Configuration.GetSection("Tessera").Bind(options);
+    if (options.Secrets.Count == 0)
+    {
+        options.Secrets = ["keyboard cat"];
+    }
+
+    options.Cookie.MaxAge ??= TimeSpan.FromMinutes(1);
+});
+
+var app = builder.Build();
+app.UseTessera();
+
+// The express-session README's view counter: counts views and shows the time left.
+app.MapGet("/", (Session session) =>
+{
+    var views = session.Get<int>("views") + 1;
+    session.Set("views", views);
+    var left = session.Cookie.MaxAge is { } maxAge ? $"{maxAge.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s" : "until the browser closes";
+    return Results.Content(Page($"You have viewed this page <strong id=\"views\">{views}</strong> time{(views == 1 ? "" : "s")}.",
+        $"The session expires in <strong id=\"expires\">{left}</strong>."), "text/html; charset=utf-8");
+});
+
+// The README's per-path counter: each path has its own count in the same session.
+app.MapGet("/{path:regex(^(foo|bar)$)}", (string path, HttpContext context, Session session) =>
+{
+    var counts = session.Get<Dictionary<string, int>>("pathViews") is { } existing && existing.Count > 0
+        ? existing
+        : new Dictionary<string, int>(StringComparer.Ordinal);
+    var key = "/" + path;
+    counts[key] = counts.GetValueOrDefault(key) + 1;
+    session.Set("pathViews", counts);
+    return Results.Content(Page($"You have viewed <code>{WebUtility.HtmlEncode(key)}</code> <strong id=\"views\">{counts[key]}</strong> time{(counts[key] == 1 ? "" : "s")}."),
+        "text/html; charset=utf-8");
+});
+
+app.Run();
+
+static string Page(params string[] paragraphs) => $$"""
+    <!doctype html>
+    <html lang="en">
+    <head>
+      <meta charset="utf-8">
+      <title>Tessera view counter</title>
+      <style>
+        body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; line-height: 1.5; color: #222; }
+        nav a { margin-right: 1rem; }
+        strong { color: #0b6; }
+      </style>
+    </head>
+    <body>
+      <h1>Tessera view counter</h1>
+      {{string.Join("\n  ", paragraphs.Select(p => $"<p>{p}</p>"))}}
+      <nav><a href="/">/</a><a href="/foo">/foo</a><a href="/bar">/bar</a></nav>
+    </body>
+    </html>
+    """;

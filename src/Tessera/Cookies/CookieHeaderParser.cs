@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Primitives;
+
+namespace Tessera.Cookies;
+
+/// <summary>
+/// Reads one cookie from the raw <c>Cookie</c> header the way the <c>cookie</c> npm package
+/// does: pairs split on <c>;</c>, names and values trimmed, pairs without <c>=</c> skipped,
+/// quotes stripped, values percent-decoded when they contain <c>%</c> (kept raw when that
+/// fails), and only the first pair of a name counts.
+/// </summary>
+internal static class CookieHeaderParser
+{
+    public static bool TryGetFirst(StringValues headers, string name, out string value)
+    {
+        foreach (var header in headers)
+        {
+            if (header is not null && TryGetFirst(header.AsSpan(), name, out value))
+            {
+                return true;
+            }
+        }
+
+        value = string.Empty;
+        return false;
+    }
+
+    public static bool TryGetFirst(ReadOnlySpan<char> header, string name, out string value)
+    {
+        while (!header.IsEmpty)
+        {
+            var end = header.IndexOf(';');
+            var pair = end < 0 ? header : header[..end];
+            header = end < 0 ? [] : header[(end + 1)..];
+
+            var eq = pair.IndexOf('=');
+            if (eq < 0)
+            {
+                continue;
+            }
+
+            if (!Trim(pair[..eq]).SequenceEqual(name))
+            {
+                continue;
+            }
+
+            var raw = Trim(pair[(eq + 1)..]);
+            if (raw.Length >= 2 && raw[0] == '"' && raw[^1] == '"')
+            {
+                raw = raw[1..^1];
+            }
+
+            value = raw.Contains('%') && UriComponent.TryDecode(raw, out var decoded) ? decoded : raw.ToString();
+            return true;
+        }
+
+        value = string.Empty;
+        return false;
+    }
+
+    private static ReadOnlySpan<char> Trim(ReadOnlySpan<char> text) => text.Trim(" \t");
+}

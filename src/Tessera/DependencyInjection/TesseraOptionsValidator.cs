@@ -1,0 +1,82 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Tessera.Cookies;
+
+namespace Tessera.DependencyInjection;
+
+/// <summary>Checks <see cref="TesseraOptions"/> when the application starts; each failure names its option.</summary>
+internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TesseraOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Secrets is null || options.Secrets.Count == 0)
+        {
+            failures.Add("TesseraOptions.Secrets must contain at least one secret (the first signs the session cookie).");
+        }
+        else if (options.Secrets.Any(string.IsNullOrEmpty))
+        {
+            failures.Add("TesseraOptions.Secrets must not contain a null or empty secret.");
+        }
+
+        if (string.IsNullOrEmpty(options.Name) || !CookieAttributeRules.IsValidName(options.Name))
+        {
+            failures.Add($"TesseraOptions.Name '{options.Name}' is not a valid cookie name (an RFC 7230 token).");
+        }
+
+        if (options.Cookie is null)
+        {
+            failures.Add("TesseraOptions.Cookie must not be null.");
+        }
+        else
+        {
+            ValidateCookie(options.Cookie, "TesseraOptions.Cookie", failures);
+        }
+
+        if (options.JsonSerializerOptions is null)
+        {
+            failures.Add("TesseraOptions.JsonSerializerOptions must not be null.");
+        }
+
+        if (!Enum.IsDefined(options.Unset))
+        {
+            failures.Add($"TesseraOptions.Unset must be Keep or Destroy, not {(int)options.Unset}.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    internal static void ValidateCookie(SessionCookieOptions cookie, string prefix, List<string> failures)
+    {
+        if (string.IsNullOrEmpty(cookie.Path) || !CookieAttributeRules.IsValidPath(cookie.Path))
+        {
+            failures.Add($"{prefix}.Path '{cookie.Path}' is invalid: it must be non-empty, without control characters, ';' or '<'.");
+        }
+
+        if (cookie.Domain is { Length: > 0 } domain && !CookieAttributeRules.IsValidDomain(domain))
+        {
+            failures.Add($"{prefix}.Domain '{domain}' is not a valid host name.");
+        }
+
+        if (cookie.MaxAge is { } maxAge && maxAge < TimeSpan.Zero)
+        {
+            failures.Add($"{prefix}.MaxAge must not be negative.");
+        }
+
+        if (!Enum.IsDefined(cookie.Secure))
+        {
+            failures.Add($"{prefix}.Secure is not a CookieSecurePolicy value.");
+        }
+
+        var neverSecure = cookie.Secure == CookieSecurePolicy.None;
+        if (cookie.SameSite == SameSiteMode.None && !cookie.SameSiteAuto && neverSecure)
+        {
+            failures.Add($"{prefix}.SameSite is None but {prefix}.Secure is None: browsers reject SameSite=None cookies that are not Secure. Set Secure to Always or SameAsRequest.");
+        }
+
+        if (cookie.Partitioned && neverSecure)
+        {
+            failures.Add($"{prefix}.Partitioned requires a Secure cookie. Set {prefix}.Secure to Always or SameAsRequest.");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Http;
+using Tessera.Middleware;
+
+namespace Tessera;
+
+/// <summary>Access to the request's <see cref="Session"/>.</summary>
+public static class HttpContextSessionExtensions
+{
+    /// <summary>Gets the request's session.</summary>
+    /// <param name="context">The request.</param>
+    /// <returns>The session.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The request has no session: <c>UseTessera()</c> is not in the pipeline before this code,
+    /// the path is outside the cookie's <c>Path</c>, the store is not ready, or the session was
+    /// destroyed or detached.
+    /// </exception>
+    public static Session GetSession(this HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Features.Get<TesseraFeature>()?.Session
+            ?? throw new InvalidOperationException(
+                "This request has no Tessera session. Check that app.UseTessera() runs before this code, that the request path is " +
+                "within TesseraOptions.Cookie.Path, that the store is ready, and that the session was not destroyed or detached.");
+    }
+
+    /// <summary>Tries to get the request's session.</summary>
+    /// <param name="context">The request.</param>
+    /// <param name="session">The session, when there is one.</param>
+    /// <returns>Whether the request has a session.</returns>
+    public static bool TryGetSession(this HttpContext context, [NotNullWhen(true)] out Session? session)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        session = context.Features.Get<TesseraFeature>()?.Session;
+        return session is not null;
+    }
+
+    /// <summary>
+    /// Detaches the session from the request, express-session's <c>delete req.session</c>:
+    /// nothing is saved and no cookie is sent; with <see cref="UnsetBehavior.Destroy"/> the
+    /// stored session is destroyed when the response ends.
+    /// </summary>
+    /// <param name="context">The request.</param>
+    public static void DetachSession(this HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Features.Get<TesseraFeature>() is { } feature)
+        {
+            feature.Session = null;
+        }
+    }
+}

@@ -1,0 +1,286 @@
+namespace Tessera;
+
+/// <summary>
+/// The default store: sessions in this process's memory, as serialized documents, so a stored
+/// session is a copy that later changes to a <see cref="SessionData"/> never reach.
+/// Unlike express-session's MemoryStore it never leaks: expired sessions are evicted in the
+/// background in expiry order (without being read), sessions without an expiry are kept for
+/// <see cref="MemoryStoreOptions.DefaultLifetime"/>, and the number of sessions can be bounded.
+/// Sessions do not survive a restart and are not shared between processes.
+/// </summary>
+public sealed class MemoryStore : IEnumerableSessionStore, IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<string, long> _expiryQueue = new();
+    private readonly TimeProvider _time;
+    private readonly MemoryStoreOptions _options;
+    private readonly ITimer _sweepTimer;
+
+    /// <summary>Creates a memory store.</summary>
+    /// <param name="options">The options; defaults when null.</param>
+    /// <param name="timeProvider">The clock; the system clock when null.</param>
+    public MemoryStore(MemoryStoreOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        _options = options ?? new MemoryStoreOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.DefaultLifetime, TimeSpan.Zero, "MemoryStoreOptions.DefaultLifetime");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.SweepInterval, TimeSpan.Zero, "MemoryStoreOptions.SweepInterval");
+        if (_options.MaxSessions is { } max)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(max, 1, "MemoryStoreOptions.MaxSessions");
+        }
+
+        _time = timeProvider ?? TimeProvider.System;
+        _sweepTimer = _time.CreateTimer(static state => ((MemoryStore)state!).Sweep(), this, _options.SweepInterval, _options.SweepInterval);
+    }
+
+    /// <summary>The number of entries held, expired or not, for diagnostics and tests.</summary>
+    internal int EntryCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        cancellationToken.ThrowIfCancellationRequested();
+        byte[] json;
+        lock (_lock)
+        {
+            if (!TryGetLive(sessionId, _time.GetUtcNow().UtcTicks, out var entry))
+            {
+                return ValueTask.FromResult<SessionData?>(null);
+            }
+
+            json = entry.Json;
+        }
+
+        return ValueTask.FromResult(SessionData.TryParse(json, out var data, _time) ? data : null);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(data);
+        cancellationToken.ThrowIfCancellationRequested();
+        var json = data.ToUtf8Json();
+        var now = _time.GetUtcNow().UtcTicks;
+        var expires = ExpiryTicks(data, now);
+        lock (_lock)
+        {
+            if (_entries.TryGetValue(sessionId, out var entry))
+            {
+                entry.Json = json;
+                Reschedule(sessionId, entry, expires);
+            }
+            else
+            {
+                entry = new Entry(json);
+                _entries.Add(sessionId, entry);
+                Reschedule(sessionId, entry, expires);
+                EvictExpired(now);
+                EnforceBound();
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            _entries.Remove(sessionId);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(data);
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = _time.GetUtcNow().UtcTicks;
+        lock (_lock)
+        {
+            if (TryGetLive(sessionId, now, out var entry) && SessionData.TryParse(entry.Json, out var stored, _time))
+            {
+                stored.Cookie = data.Cookie.Clone();
+                entry.Json = stored.ToUtf8Json();
+                Reschedule(sessionId, entry, ExpiryTicks(data, now));
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyDictionary<string, SessionData>> AllAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        List<KeyValuePair<string, byte[]>> live;
+        lock (_lock)
+        {
+            EvictExpired(_time.GetUtcNow().UtcTicks);
+            live = new(_entries.Count);
+            foreach (var (id, entry) in _entries)
+            {
+                live.Add(new(id, entry.Json));
+            }
+        }
+
+        var result = new Dictionary<string, SessionData>(live.Count, StringComparer.Ordinal);
+        foreach (var (id, json) in live)
+        {
+            if (SessionData.TryParse(json, out var data, _time))
+            {
+                result[id] = data;
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyDictionary<string, SessionData>>(result);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            EvictExpired(_time.GetUtcNow().UtcTicks);
+            return ValueTask.FromResult((long)_entries.Count);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask ClearAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            _entries.Clear();
+            _expiryQueue.Clear();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Stops the background eviction.</summary>
+    public void Dispose() => _sweepTimer.Dispose();
+
+    private void Sweep()
+    {
+        lock (_lock)
+        {
+            EvictExpired(_time.GetUtcNow().UtcTicks);
+        }
+    }
+
+    private long ExpiryTicks(SessionData data, long now) =>
+        data.Expires?.UtcTicks ?? now + _options.DefaultLifetime.Ticks;
+
+    private bool TryGetLive(string sessionId, long now, out Entry entry)
+    {
+        if (_entries.TryGetValue(sessionId, out entry!))
+        {
+            if (entry.ExpiresTicks > now)
+            {
+                return true;
+            }
+
+            _entries.Remove(sessionId);
+        }
+
+        return false;
+    }
+
+    // Each live entry has one queue item at or before its expiry; an item whose entry expires
+    // later is moved on when it comes up, and items of removed entries are dropped then.
+    private void Reschedule(string sessionId, Entry entry, long expires)
+    {
+        entry.ExpiresTicks = expires;
+        if (entry.QueuedTicks is not { } queued || expires < queued)
+        {
+            _expiryQueue.Enqueue(sessionId, expires);
+            entry.QueuedTicks = expires;
+        }
+
+        if (_expiryQueue.Count > (2 * _entries.Count) + 1024)
+        {
+            RebuildQueue();
+        }
+    }
+
+    private void EvictExpired(long now)
+    {
+        while (_expiryQueue.TryPeek(out _, out var due) && due <= now)
+        {
+            PopSoonest(now, evictLive: false);
+        }
+    }
+
+    private void EnforceBound()
+    {
+        if (_options.MaxSessions is not { } max)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow().UtcTicks;
+        while (_entries.Count > max && _expiryQueue.Count > 0)
+        {
+            PopSoonest(now, evictLive: true);
+        }
+    }
+
+    private void PopSoonest(long now, bool evictLive)
+    {
+        _expiryQueue.TryDequeue(out var id, out var due);
+        if (!_entries.TryGetValue(id!, out var entry) || entry.QueuedTicks != due)
+        {
+            return; // an item left behind by a removed entry or a shortened expiry
+        }
+
+        if (entry.ExpiresTicks <= now || (evictLive && entry.ExpiresTicks == due))
+        {
+            _entries.Remove(id!);
+            return;
+        }
+
+        // The session was touched since it was queued: queue it again at its real expiry.
+        _expiryQueue.Enqueue(id!, entry.ExpiresTicks);
+        entry.QueuedTicks = entry.ExpiresTicks;
+    }
+
+    private void RebuildQueue()
+    {
+        _expiryQueue.Clear();
+        foreach (var (id, entry) in _entries)
+        {
+            _expiryQueue.Enqueue(id, entry.ExpiresTicks);
+            entry.QueuedTicks = entry.ExpiresTicks;
+        }
+    }
+
+    private sealed class Entry(byte[] json)
+    {
+        public byte[] Json { get; set; } = json;
+
+        public long ExpiresTicks { get; set; }
+
+        public long? QueuedTicks { get; set; }
+    }
+}

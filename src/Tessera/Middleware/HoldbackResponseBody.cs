@@ -1,0 +1,175 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Tessera.Middleware;
+
+/// <summary>
+/// Wraps the response body so that a client cannot see a complete response before the session
+/// is stored: when the application writes the last byte of a body whose <c>Content-Length</c>
+/// is known, that byte is held back until <see cref="ReleaseAsync"/> (express-session holds back
+/// the last byte the same way). An application's <c>CompleteAsync</c> is deferred likewise.
+/// Chunked responses need nothing: the server ends them only after the middleware returns.
+/// </summary>
+internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
+{
+    private readonly IHttpResponseBodyFeature _inner;
+    private readonly HttpResponse _response;
+    private HoldbackPipeWriter? _writer;
+    private long _written;
+    private byte? _held;
+    private bool _completeRequested;
+
+    public HoldbackResponseBody(IHttpResponseBodyFeature inner, HttpResponse response)
+    {
+        _inner = inner;
+        _response = response;
+    }
+
+    public IHttpResponseBodyFeature Inner => _inner;
+
+    Stream IHttpResponseBodyFeature.Stream => this;
+
+    PipeWriter IHttpResponseBodyFeature.Writer => _writer ??= new HoldbackPipeWriter(this, _inner.Writer);
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>How many of <paramref name="count"/> bytes about to be written go through now (all, or all but the last).</summary>
+    private int PassThrough(int count)
+    {
+        if (count > 0 && _held is null && _response.ContentLength is { } length && _written + count == length)
+        {
+            return count - 1;
+        }
+
+        return count;
+    }
+
+    public void DisableBuffering() => _inner.DisableBuffering();
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => _inner.StartAsync(cancellationToken);
+
+    public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) =>
+        SendFileFallback.SendFileAsync(this, path, offset, count, cancellationToken);
+
+    public async Task CompleteAsync()
+    {
+        _completeRequested = true;
+        if (_writer is not null)
+        {
+            await _writer.FlushAsync();
+        }
+        else
+        {
+            await FlushAsync();
+        }
+    }
+
+    /// <summary>Sends the held-back byte, and completes the response if the application asked to.</summary>
+    public async Task ReleaseAsync()
+    {
+        if (_held is { } last)
+        {
+            _held = null;
+            var span = _inner.Writer.GetSpan(1);
+            span[0] = last;
+            _inner.Writer.Advance(1);
+            _written++;
+            await _inner.Writer.FlushAsync();
+        }
+
+        if (_completeRequested)
+        {
+            await _inner.CompleteAsync();
+        }
+    }
+
+    public override void Flush() => _inner.Stream.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.Stream.FlushAsync(cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        var now = PassThrough(buffer.Length);
+        _inner.Stream.Write(buffer[..now]);
+        Account(buffer, now);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var now = PassThrough(buffer.Length);
+        await _inner.Stream.WriteAsync(buffer[..now], cancellationToken);
+        Account(buffer.Span, now);
+    }
+
+    private void Account(ReadOnlySpan<byte> buffer, int passed)
+    {
+        _written += passed;
+        if (passed < buffer.Length)
+        {
+            _held = buffer[^1];
+        }
+    }
+
+    private sealed class HoldbackPipeWriter(HoldbackResponseBody body, PipeWriter inner) : PipeWriter
+    {
+        private Memory<byte> _last;
+
+        public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
+
+        public override long UnflushedBytes => inner.UnflushedBytes;
+
+        public override void Advance(int bytes)
+        {
+            var now = body.PassThrough(bytes);
+            inner.Advance(now);
+            body.Account(_last.Span[..bytes], now);
+        }
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => _last = inner.GetMemory(sizeHint);
+
+        public override Span<byte> GetSpan(int sizeHint = 0) => (_last = inner.GetMemory(sizeHint)).Span;
+
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+        public override void Complete(Exception? exception = null)
+        {
+            // The server completes the body after the session is stored.
+        }
+
+        public override ValueTask CompleteAsync(Exception? exception = null) => ValueTask.CompletedTask;
+
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
+
+        public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
+        {
+            var span = GetSpan(source.Length);
+            source.Span.CopyTo(span);
+            Advance(source.Length);
+            return FlushAsync(cancellationToken);
+        }
+    }
+}

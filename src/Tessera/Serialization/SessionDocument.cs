@@ -1,0 +1,378 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Tessera.Serialization;
+
+/// <summary>
+/// Reads and writes express-session's stored document: a JSON object whose <c>cookie</c>
+/// property is the cookie (written in express-session's key order) and whose other properties
+/// are the values, kept as raw JSON.
+/// </summary>
+internal static class SessionDocument
+{
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
+
+    public static SessionData Read(ReadOnlySpan<byte> utf8Json, TimeProvider time)
+    {
+        try
+        {
+            return ReadCore(utf8Json, time);
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException("The session document is not valid JSON: " + ex.Message, ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new FormatException("The session document is not valid JSON: " + ex.Message, ex);
+        }
+    }
+
+    private static SessionData ReadCore(ReadOnlySpan<byte> utf8Json, TimeProvider time)
+    {
+        var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new FormatException("The session document is not a JSON object.");
+        }
+
+        var values = new OrderedDictionary<string, byte[]>(StringComparer.Ordinal);
+        SessionCookie? cookie = null;
+        var cookieIndex = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            if (name == SessionKeys.Cookie)
+            {
+                if (cookie is null)
+                {
+                    cookieIndex = values.Count;
+                }
+
+                cookie = ReadCookie(ref reader, time);
+                continue;
+            }
+
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            var end = (int)reader.BytesConsumed;
+            values[name] = utf8Json[start..end].ToArray();
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject)
+        {
+            throw new FormatException("The session document is not a complete JSON object.");
+        }
+
+        if (cookie is null)
+        {
+            throw new FormatException("The session document has no 'cookie' object.");
+        }
+
+        return new SessionData(cookie, values, cookieIndex);
+    }
+
+    private static SessionCookie ReadCookie(ref Utf8JsonReader reader, TimeProvider time)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new FormatException("The session document's 'cookie' is not an object.");
+        }
+
+        var cookie = new SessionCookie(time);
+        double? originalMaxAge = null;
+        var hasOriginalMaxAge = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            switch (name)
+            {
+                case "originalMaxAge":
+                    hasOriginalMaxAge = true;
+                    originalMaxAge = reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : null;
+                    break;
+                case "expires":
+                    cookie.RawExpires = reader.TokenType == JsonTokenType.String && TryParseDate(reader.GetString(), out var expires) ? expires : null;
+                    break;
+                case "secure":
+                    cookie.RawSecure = ReadFlag(ref reader);
+                    break;
+                case "httpOnly":
+                    cookie.RawHttpOnly = ReadFlag(ref reader);
+                    break;
+                case "partitioned":
+                    cookie.RawPartitioned = ReadFlag(ref reader);
+                    break;
+                case "domain":
+                    cookie.RawDomain = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    break;
+                case "path":
+                    cookie.RawPath = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    break;
+                case "priority":
+                    cookie.RawPriority = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    break;
+                case "sameSite":
+                    cookie.RawSameSite = reader.TokenType switch
+                    {
+                        JsonTokenType.String => reader.GetString(),
+                        JsonTokenType.True => "true",
+                        _ => null,
+                    };
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        // express-session restores originalMaxAge verbatim; without one it is the time left.
+        cookie.OriginalMaxAgeMilliseconds = hasOriginalMaxAge
+            ? originalMaxAge
+            : cookie.MaxAge?.TotalMilliseconds;
+        return cookie;
+    }
+
+    private static bool? ReadFlag(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.True => true,
+        JsonTokenType.False => false,
+        JsonTokenType.String => reader.ValueSpan.Length > 0,
+        JsonTokenType.Number => reader.GetDouble() != 0,
+        JsonTokenType.StartObject or JsonTokenType.StartArray => SkipTruthy(ref reader),
+        _ => null,
+    };
+
+    private static bool SkipTruthy(ref Utf8JsonReader reader)
+    {
+        reader.Skip();
+        return true;
+    }
+
+    internal static bool TryParseDate(string? text, out DateTimeOffset value) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
+
+    public static void ThrowIfNotSingleValue(ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
+            if (reader.Read())
+            {
+                reader.Skip();
+                if (!reader.Read())
+                {
+                    return;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        throw new ArgumentException("The text is not exactly one valid JSON value.", nameof(utf8Json));
+    }
+
+    public static byte[] Write(SessionData data)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        Write(data, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static void Write(SessionData data, IBufferWriter<byte> output)
+    {
+        var values = data.Values;
+        var cookieIndex = Math.Clamp(data.CookieIndex, 0, values.Count);
+        WriteByte(output, (byte)'{');
+        var first = true;
+        for (var i = 0; i <= values.Count; i++)
+        {
+            if (i == cookieIndex)
+            {
+                if (!first)
+                {
+                    WriteByte(output, (byte)',');
+                }
+
+                WriteCookie(data.Cookie, output);
+                first = false;
+            }
+
+            if (i == values.Count)
+            {
+                break;
+            }
+
+            var (key, raw) = values.GetAt(i);
+            if (!first)
+            {
+                WriteByte(output, (byte)',');
+            }
+
+            WriteString(output, key);
+            WriteByte(output, (byte)':');
+            output.Write(raw);
+            first = false;
+        }
+
+        WriteByte(output, (byte)'}');
+    }
+
+    private static void WriteCookie(SessionCookie cookie, IBufferWriter<byte> output)
+    {
+        WriteAscii(output, "\"cookie\":{\"originalMaxAge\":");
+        if (cookie.OriginalMaxAgeMilliseconds is { } ms)
+        {
+            WriteAscii(output, FormatNumber(ms));
+        }
+        else
+        {
+            WriteAscii(output, "null");
+        }
+
+        if (cookie.RawPartitioned is { } partitioned)
+        {
+            WriteAscii(output, partitioned ? ",\"partitioned\":true" : ",\"partitioned\":false");
+        }
+
+        if (cookie.RawPriority is { } priority)
+        {
+            WriteAscii(output, ",\"priority\":");
+            WriteString(output, priority);
+        }
+
+        WriteAscii(output, ",\"expires\":");
+        if (cookie.RawExpires is { } expires)
+        {
+            WriteAscii(output, "\"");
+            WriteAscii(output, FormatDate(expires));
+            WriteAscii(output, "\"");
+        }
+        else
+        {
+            WriteAscii(output, "null");
+        }
+
+        if (cookie.RawSecure is { } secure)
+        {
+            WriteAscii(output, secure ? ",\"secure\":true" : ",\"secure\":false");
+        }
+
+        if (cookie.RawHttpOnly is { } httpOnly)
+        {
+            WriteAscii(output, httpOnly ? ",\"httpOnly\":true" : ",\"httpOnly\":false");
+        }
+
+        if (cookie.RawDomain is { } domain)
+        {
+            WriteAscii(output, ",\"domain\":");
+            WriteString(output, domain);
+        }
+
+        if (cookie.RawPath is { } path)
+        {
+            WriteAscii(output, ",\"path\":");
+            WriteString(output, path);
+        }
+
+        if (cookie.RawSameSite is { } sameSite)
+        {
+            WriteAscii(output, ",\"sameSite\":");
+            if (sameSite == "true")
+            {
+                WriteAscii(output, "true");
+            }
+            else
+            {
+                WriteString(output, sameSite);
+            }
+        }
+
+        WriteByte(output, (byte)'}');
+    }
+
+    /// <summary>Formats a date as JavaScript's <c>Date.prototype.toISOString</c> does.</summary>
+    public static string FormatDate(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Formats a number as JavaScript's <c>Number.prototype.toString</c> does for the values a cookie holds.</summary>
+    public static string FormatNumber(double value)
+    {
+        if (Math.Abs(value) < 1e21 && value == Math.Floor(value))
+        {
+            return ((long)value).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return value.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Writes a JSON string with the escaping of JavaScript's <c>JSON.stringify</c>.</summary>
+    public static void WriteString(IBufferWriter<byte> output, string value)
+    {
+        WriteByte(output, (byte)'"');
+        var plainStart = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            string? escape = c switch
+            {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\b' => "\\b",
+                '\f' => "\\f",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                < ' ' => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
+                _ when char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]) => null,
+                _ when char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(value[i - 1]) => null,
+                _ when char.IsSurrogate(c) => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
+                _ => null,
+            };
+            if (escape is null)
+            {
+                continue;
+            }
+
+            WriteUtf8(output, value.AsSpan(plainStart, i - plainStart));
+            WriteAscii(output, escape);
+            plainStart = i + 1;
+        }
+
+        WriteUtf8(output, value.AsSpan(plainStart));
+        WriteByte(output, (byte)'"');
+    }
+
+    private static void WriteUtf8(IBufferWriter<byte> output, ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty)
+        {
+            return;
+        }
+
+        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        output.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    private static void WriteAscii(IBufferWriter<byte> output, string text)
+    {
+        var span = output.GetSpan(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            span[i] = (byte)text[i];
+        }
+
+        output.Advance(text.Length);
+    }
+
+    private static void WriteByte(IBufferWriter<byte> output, byte value)
+    {
+        output.GetSpan(1)[0] = value;
+        output.Advance(1);
+    }
+}

@@ -1,0 +1,274 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Tessera.Middleware;
+using Tessera.Serialization;
+
+namespace Tessera;
+
+/// <summary>
+/// The session of the current request: its ID, its cookie and its values, plus express-session's
+/// session methods. Values are JSON: <see cref="Set{T}"/> serializes, <see cref="Get{T}"/>
+/// deserializes a fresh copy, so a changed object must be <see cref="Set{T}"/> again to be saved.
+/// </summary>
+/// <remarks>
+/// Get it with <see cref="HttpContextSessionExtensions.GetSession(HttpContext)"/> or as a
+/// minimal-API parameter. A session belongs to one request and is not thread-safe.
+/// Changes are saved when the response ends, following express-session's rules.
+/// </remarks>
+public sealed class Session
+{
+    private readonly SessionRuntime _runtime;
+    private readonly HttpContext _context;
+    private SessionData _data;
+
+    internal Session(SessionRuntime runtime, HttpContext context, string id, SessionData data, bool isNew)
+    {
+        _runtime = runtime;
+        _context = context;
+        _data = data;
+        Id = id;
+        IsNew = isNew;
+        OriginalId = id;
+        OriginalEntries = Snapshot();
+    }
+
+    /// <summary>The session ID (what the signed cookie carries).</summary>
+    public string Id { get; private set; }
+
+    /// <summary>The session's cookie: expiry and attributes.</summary>
+    public SessionCookie Cookie => _data.Cookie;
+
+    /// <summary>Whether the session was created by this request rather than loaded from the store.</summary>
+    public bool IsNew { get; private set; }
+
+    /// <summary>The names of the session's values, in the order they were first set.</summary>
+    public IReadOnlyList<string> Keys => _data.Keys;
+
+    /// <summary>Whether the session has been destroyed during this request.</summary>
+    public bool IsDestroyed { get; private set; }
+
+    internal SessionData Data => _data;
+
+    internal string OriginalId { get; }
+
+    internal KeyValuePair<string, byte[]>[] OriginalEntries { get; }
+
+    internal KeyValuePair<string, byte[]>[]? SavedEntries { get; set; }
+
+    internal bool CookieTouched { get; set; }
+
+    /// <summary>Gets a value, or the default of <typeparamref name="T"/> when there is none.</summary>
+    /// <typeparam name="T">The type to deserialize the value as.</typeparam>
+    /// <param name="key">The value's name.</param>
+    /// <returns>A fresh copy of the value.</returns>
+    /// <exception cref="JsonException">The stored value cannot be read as <typeparamref name="T"/>.</exception>
+    public T? Get<T>(string key) => TryGet<T>(key, out var value) ? value : default;
+
+    /// <summary>Tries to get a value.</summary>
+    /// <typeparam name="T">The type to deserialize the value as.</typeparam>
+    /// <param name="key">The value's name.</param>
+    /// <param name="value">A fresh copy of the value, when there is one.</param>
+    /// <returns>Whether the session has the value.</returns>
+    /// <exception cref="JsonException">The stored value cannot be read as <typeparamref name="T"/>.</exception>
+    public bool TryGet<T>(string key, [MaybeNullWhen(false)] out T value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (_data.Values.TryGetValue(key, out var json))
+        {
+            value = JsonSerializer.Deserialize<T>(json, _runtime.JsonOptions)!;
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>Sets a value, serialized as JSON. Setting a value equal to the current one is not a change.</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="key">The value's name; <c>cookie</c> is reserved.</param>
+    /// <param name="value">The value.</param>
+    public void Set<T>(string key, T value)
+    {
+        SessionKeys.ThrowIfReserved(key);
+        ThrowIfDestroyed();
+        _data.Values[key] = JsonSerializer.SerializeToUtf8Bytes(value, _runtime.JsonOptions);
+    }
+
+    /// <summary>Removes a value.</summary>
+    /// <param name="key">The value's name.</param>
+    /// <returns>Whether the value existed.</returns>
+    public bool Remove(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ThrowIfDestroyed();
+        return _data.Values.Remove(key);
+    }
+
+    /// <summary>Whether the session has a value of that name.</summary>
+    /// <param name="key">The value's name.</param>
+    /// <returns>Whether it exists.</returns>
+    public bool ContainsKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return _data.Values.ContainsKey(key);
+    }
+
+    /// <summary>Removes every value; the ID and cookie stay.</summary>
+    public void Clear()
+    {
+        ThrowIfDestroyed();
+        _data.Values.Clear();
+    }
+
+    /// <summary>
+    /// Re-arms the expiry, express-session's <c>touch()</c>: <see cref="SessionCookie.Expires"/>
+    /// becomes now plus <see cref="SessionCookie.OriginalMaxAge"/>.
+    /// </summary>
+    public void Touch() => _data.Cookie.ResetMaxAge();
+
+    /// <summary>Re-arms the expiry; the same as <see cref="Touch"/>.</summary>
+    public void ResetMaxAge() => _data.Cookie.ResetMaxAge();
+
+    /// <summary>
+    /// express-session's <c>regenerate()</c>: destroys the stored session and replaces this one
+    /// with a new, empty session under a new ID (and a cookie from the current options).
+    /// To keep the data under a new ID, use <see cref="RenewIdAsync"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the store call.</param>
+    /// <returns>A task that completes when the old session is destroyed.</returns>
+    public async Task RegenerateAsync(CancellationToken cancellationToken = default)
+    {
+        var oldId = Id;
+        try
+        {
+            await _runtime.Store.DestroyAsync(oldId, cancellationToken);
+        }
+        finally
+        {
+            var cookieOptions = _runtime.ResolveCookieOptions(_context);
+            Id = _runtime.NewId(_context);
+            _data = new SessionData(_runtime.CreateCookie(_context, cookieOptions));
+            IsNew = true;
+            IsDestroyed = false;
+            SessionRuntime.Attach(_context, this);
+            TesseraLog.SessionRegenerated(_runtime.Logger);
+        }
+    }
+
+    /// <summary>
+    /// Moves the session's data to a new ID and destroys the old one: the defence against
+    /// session fixation to call when a user signs in. The cookie and all values are kept.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the store call.</param>
+    /// <returns>A task that completes when the old ID is destroyed.</returns>
+    public async Task RenewIdAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDestroyed();
+        var oldId = Id;
+        await _runtime.Store.DestroyAsync(oldId, cancellationToken);
+        Id = _runtime.NewId(_context);
+        SessionRuntime.Attach(_context, this);
+        TesseraLog.SessionRenewed(_runtime.Logger);
+    }
+
+    /// <summary>
+    /// Destroys the session in the store and detaches it from the request: no cookie is sent and
+    /// nothing is saved at the end of the request.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the store call.</param>
+    /// <returns>A task that completes when the session is gone from the store.</returns>
+    public async Task DestroyAsync(CancellationToken cancellationToken = default)
+    {
+        IsDestroyed = true;
+        SessionRuntime.Detach(_context, this);
+        await _runtime.Store.DestroyAsync(Id, cancellationToken);
+    }
+
+    /// <summary>Replaces the values and cookie with what the store holds now.</summary>
+    /// <param name="cancellationToken">Cancels the store call.</param>
+    /// <returns>A task that completes when the session is reloaded.</returns>
+    /// <exception cref="InvalidOperationException">The store no longer has the session.</exception>
+    public async Task ReloadAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDestroyed();
+        var data = await _runtime.Store.GetAsync(Id, cancellationToken)
+            ?? throw new InvalidOperationException("Failed to load session: the store no longer has it.");
+        _data = data.Cookie.Time == _runtime.Time ? data : new SessionData(data.Cookie.WithTime(_runtime.Time), data.Values, data.CookieIndex);
+    }
+
+    /// <summary>
+    /// Saves the session now. Unless the session changes afterwards, it is not saved again at
+    /// the end of the request.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the store call.</param>
+    /// <returns>A task that completes when the store has the session.</returns>
+    public async Task SaveAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDestroyed();
+        SavedEntries = Snapshot();
+        await _runtime.Store.SetAsync(Id, _data, cancellationToken);
+    }
+
+    /// <summary>
+    /// Binds a minimal-API parameter of type <see cref="Session"/> to the request's session.
+    /// </summary>
+    /// <param name="context">The request.</param>
+    /// <returns>The request's session.</returns>
+    /// <exception cref="InvalidOperationException">The request has no session.</exception>
+    public static ValueTask<Session?> BindAsync(HttpContext context) =>
+        ValueTask.FromResult<Session?>(context.GetSession());
+
+    /// <summary>Whether the values differ from those the request started with, or the ID changed.</summary>
+    internal bool IsModified() => OriginalId != Id || !HasEntries(OriginalEntries);
+
+    /// <summary>Whether the session is unchanged since it was last saved during this request.</summary>
+    internal bool IsSaved() => OriginalId == Id && SavedEntries is { } saved && HasEntries(saved);
+
+    internal KeyValuePair<string, byte[]>[] Snapshot()
+    {
+        var values = _data.Values;
+        if (values.Count == 0)
+        {
+            return [];
+        }
+
+        var entries = new KeyValuePair<string, byte[]>[values.Count];
+        var i = 0;
+        foreach (var entry in values)
+        {
+            entries[i++] = entry;
+        }
+
+        return entries;
+    }
+
+    private bool HasEntries(KeyValuePair<string, byte[]>[] snapshot)
+    {
+        var values = _data.Values;
+        if (values.Count != snapshot.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < snapshot.Length; i++)
+        {
+            var (key, json) = values.GetAt(i);
+            if (key != snapshot[i].Key
+                || (!ReferenceEquals(json, snapshot[i].Value) && !json.AsSpan().SequenceEqual(snapshot[i].Value)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void ThrowIfDestroyed()
+    {
+        if (IsDestroyed)
+        {
+            throw new InvalidOperationException("The session has been destroyed; regenerate it to start a new one.");
+        }
+    }
+}

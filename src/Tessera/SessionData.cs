@@ -1,0 +1,139 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using Tessera.Serialization;
+
+namespace Tessera;
+
+/// <summary>
+/// What a store holds for one session: the cookie and the values, as express-session's JSON
+/// document (<c>{"cookie":{…},"views":3}</c>). Values are kept as raw UTF-8 JSON, in order, so
+/// a document written by express-session is written back byte for byte.
+/// </summary>
+public sealed class SessionData
+{
+    private readonly OrderedDictionary<string, byte[]> _values;
+
+    /// <summary>Creates an empty document with a default cookie.</summary>
+    /// <param name="cookie">The cookie; a browser-session cookie with default attributes when null.</param>
+    public SessionData(SessionCookie? cookie = null)
+    {
+        Cookie = cookie ?? new SessionCookie();
+        _values = new OrderedDictionary<string, byte[]>(StringComparer.Ordinal);
+    }
+
+    internal SessionData(SessionCookie cookie, OrderedDictionary<string, byte[]> values, int cookieIndex)
+    {
+        Cookie = cookie;
+        _values = values;
+        CookieIndex = cookieIndex;
+    }
+
+    /// <summary>The session's cookie.</summary>
+    public SessionCookie Cookie { get; internal set; }
+
+    /// <summary>When the session expires, from the cookie; <see langword="null"/> when it has no expiry.</summary>
+    public DateTimeOffset? Expires => Cookie.Expires;
+
+    /// <summary>The names of the values, in document order.</summary>
+    public IReadOnlyList<string> Keys => _values.Keys;
+
+    /// <summary>The number of values (the cookie is not counted).</summary>
+    public int Count => _values.Count;
+
+    // Where "cookie" stands among the top-level properties; express-session puts it first for
+    // new sessions and keeps it where the store had it for loaded ones.
+    internal int CookieIndex { get; set; }
+
+    internal OrderedDictionary<string, byte[]> Values => _values;
+
+    /// <summary>Gets the raw UTF-8 JSON of a value.</summary>
+    /// <param name="key">The value's name.</param>
+    /// <param name="utf8Json">The JSON text of the value.</param>
+    /// <returns>Whether the value exists.</returns>
+    public bool TryGetRawValue(string key, out ReadOnlyMemory<byte> utf8Json)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (_values.TryGetValue(key, out var bytes))
+        {
+            utf8Json = bytes;
+            return true;
+        }
+
+        utf8Json = default;
+        return false;
+    }
+
+    /// <summary>Sets a value from raw UTF-8 JSON, which must be one valid JSON value.</summary>
+    /// <param name="key">The value's name; <c>cookie</c> is reserved.</param>
+    /// <param name="utf8Json">The JSON text of the value.</param>
+    /// <exception cref="ArgumentException">The key is <c>cookie</c> or the JSON is not one valid value.</exception>
+    public void SetRawValue(string key, ReadOnlySpan<byte> utf8Json)
+    {
+        SessionKeys.ThrowIfReserved(key);
+        SessionDocument.ThrowIfNotSingleValue(utf8Json);
+        _values[key] = utf8Json.ToArray();
+    }
+
+    /// <summary>Removes a value.</summary>
+    /// <param name="key">The value's name.</param>
+    /// <returns>Whether it existed.</returns>
+    public bool RemoveValue(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return _values.Remove(key);
+    }
+
+    /// <summary>Parses express-session's JSON document.</summary>
+    /// <param name="utf8Json">The document as UTF-8.</param>
+    /// <param name="timeProvider">The clock for the cookie's remaining time; the system clock when null.</param>
+    /// <returns>The document.</returns>
+    /// <exception cref="FormatException">The text is not a JSON object with a <c>cookie</c> object.</exception>
+    public static SessionData Parse(ReadOnlySpan<byte> utf8Json, TimeProvider? timeProvider = null) =>
+        SessionDocument.Read(utf8Json, timeProvider ?? TimeProvider.System);
+
+    /// <summary>Parses express-session's JSON document.</summary>
+    /// <param name="json">The document.</param>
+    /// <param name="timeProvider">The clock for the cookie's remaining time; the system clock when null.</param>
+    /// <returns>The document.</returns>
+    /// <exception cref="FormatException">The text is not a JSON object with a <c>cookie</c> object.</exception>
+    public static SessionData Parse(string json, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return Parse(Encoding.UTF8.GetBytes(json), timeProvider);
+    }
+
+    /// <summary>Tries to parse express-session's JSON document.</summary>
+    /// <param name="utf8Json">The document as UTF-8.</param>
+    /// <param name="data">The document, when it parsed.</param>
+    /// <param name="timeProvider">The clock for the cookie's remaining time; the system clock when null.</param>
+    /// <returns>Whether it parsed.</returns>
+    public static bool TryParse(ReadOnlySpan<byte> utf8Json, [NotNullWhen(true)] out SessionData? data, TimeProvider? timeProvider = null)
+    {
+        try
+        {
+            data = Parse(utf8Json, timeProvider);
+            return true;
+        }
+        catch (FormatException)
+        {
+            data = null;
+            return false;
+        }
+    }
+
+    /// <summary>Writes express-session's JSON document as UTF-8.</summary>
+    /// <returns>The document.</returns>
+    public byte[] ToUtf8Json() => SessionDocument.Write(this);
+
+    /// <summary>Writes express-session's JSON document.</summary>
+    /// <returns>The document.</returns>
+    public string ToJson() => Encoding.UTF8.GetString(ToUtf8Json());
+
+    /// <inheritdoc/>
+    public override string ToString() => ToJson();
+
+    /// <summary>Creates an independent copy of this document.</summary>
+    /// <returns>The copy.</returns>
+    public SessionData Clone() =>
+        new(Cookie.Clone(), new OrderedDictionary<string, byte[]>(_values, StringComparer.Ordinal), CookieIndex);
+}

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tessera.DependencyInjection;
+using Tessera.Middleware;
+
+namespace Tessera;
+
+/// <summary>Adds the Tessera middleware to the pipeline.</summary>
+public static class TesseraApplicationBuilderExtensions
+{
+    /// <summary>
+    /// Adds the session middleware. Requests after it have a <see cref="Session"/> (when their
+    /// path is within the cookie's path and the store is ready).
+    /// </summary>
+    /// <param name="app">The application.</param>
+    /// <returns>The application.</returns>
+    /// <exception cref="InvalidOperationException"><c>AddTessera</c> was not called.</exception>
+    public static IApplicationBuilder UseTessera(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var services = app.ApplicationServices;
+        if (services.GetService<TesseraMarker>() is null)
+        {
+            throw new InvalidOperationException(
+                "Tessera's services are not registered: call builder.Services.AddTessera(...) before app.UseTessera().");
+        }
+
+        var options = services.GetRequiredService<IOptions<TesseraOptions>>().Value;
+        var store = options.Store ?? services.GetRequiredService<ISessionStore>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Tessera");
+        var runtime = new SessionRuntime(options, store, time, logger);
+        return app.UseMiddleware<TesseraMiddleware>(runtime);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Tessera.Serialization;
+using Microsoft.AspNetCore.Http;
+
+namespace Tessera;
+
+/// <summary>
+/// Options of the Tessera session middleware: express-session's option set with .NET types.
+/// Validated when the application starts; an invalid value fails start-up with a message that
+/// names the option.
+/// </summary>
+public sealed class TesseraOptions
+{
+    /// <summary>The default cookie name, express-session's.</summary>
+    public const string DefaultName = "connect.sid";
+
+    /// <summary>
+    /// The secrets used to sign the session cookie. The first signs; every one is tried when a
+    /// cookie is verified, so a new secret can be put first while old cookies stay valid.
+    /// At least one non-empty secret is required.
+    /// </summary>
+    public IList<string> Secrets { get; set; } = [];
+
+    /// <summary>The name of the session cookie.</summary>
+    /// <value>Default <c>connect.sid</c>.</value>
+    public string Name { get; set; } = DefaultName;
+
+    /// <summary>The attributes of the cookie of a new session.</summary>
+    public SessionCookieOptions Cookie { get; set; } = new();
+
+    /// <summary>
+    /// Per-request cookie options, express-session's function form of <c>cookie</c>: when set,
+    /// it is called with the request and its result replaces <see cref="Cookie"/> for the path
+    /// check and for the cookie of a session created by that request.
+    /// </summary>
+    public Func<HttpContext, SessionCookieOptions>? CookieSelector { get; set; }
+
+    /// <summary>
+    /// Generates the ID of a new session from the request. The default makes 24 random bytes
+    /// from a CSPRNG, base64url-encoded (32 characters), as express-session does.
+    /// A null or empty result is an error.
+    /// </summary>
+    public Func<HttpContext, string>? GenerateId { get; set; }
+
+    /// <summary>
+    /// How a request is judged secure. <see langword="true"/>: the <c>X-Forwarded-Proto</c>
+    /// header is trusted; <see langword="false"/>: only a TLS connection to this server counts;
+    /// <see langword="null"/>: ASP.NET's <see cref="HttpRequest.IsHttps"/> (which the forwarded
+    /// headers middleware may have set).
+    /// </summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public bool? Proxy { get; set; }
+
+    /// <summary>
+    /// Whether a loaded session that was not modified is written back to the store at the end of
+    /// every request. When <see langword="false"/> the store's touch is used instead.
+    /// </summary>
+    /// <value>Default <see langword="false"/> (express-session's deprecated default is <see langword="true"/>).</value>
+    public bool Resave { get; set; }
+
+    /// <summary>
+    /// Whether the cookie is re-sent (and the expiry re-armed) on every response, not only when
+    /// the session changed.
+    /// </summary>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool Rolling { get; set; }
+
+    /// <summary>
+    /// Whether a new session that the request did not modify is saved and given a cookie.
+    /// </summary>
+    /// <value>Default <see langword="false"/> (express-session's deprecated default is <see langword="true"/>).</value>
+    public bool SaveUninitialized { get; set; }
+
+    /// <summary>
+    /// The store. When <see langword="null"/> the <see cref="ISessionStore"/> registered in the
+    /// service container is used: a <see cref="MemoryStore"/> unless a store package replaced it.
+    /// </summary>
+    public ISessionStore? Store { get; set; }
+
+    /// <summary>What happens to the stored session when the application detaches it from the request.</summary>
+    /// <value>Default <see cref="UnsetBehavior.Keep"/>.</value>
+    public UnsetBehavior Unset { get; set; } = UnsetBehavior.Keep;
+
+    /// <summary>
+    /// How session values are serialized. The default uses camelCase names, writes dates as
+    /// JavaScript does (<c>2026-01-02T03:04:05.678Z</c>) and does not escape non-ASCII text, so
+    /// documents read naturally from Node.js.
+    /// </summary>
+    public JsonSerializerOptions JsonSerializerOptions { get; set; } = TesseraJson.CreateDefaultOptions();
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Tessera.DependencyInjection;
+
+namespace Tessera;
+
+/// <summary>Registers Tessera's services.</summary>
+public static class TesseraServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Tessera with options bound from the <c>Tessera</c> configuration section (when the
+    /// host has configuration) and then <paramref name="configure"/>. The default store is a
+    /// <see cref="MemoryStore"/>. Options are validated when the application starts.
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>A builder to choose the store.</returns>
+    public static TesseraBuilder AddTessera(this IServiceCollection services, Action<TesseraOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<TesseraOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TesseraOptions>, TesseraOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ISessionStore>(sp => new MemoryStore(options: null, sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<TesseraMarker>();
+        return new TesseraBuilder(services);
+    }
+}

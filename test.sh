@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs Tessera's whole test suite. Provisions what the suite needs and is missing (system
+# packages with apt-get when run as root, npm packages with npm ci), then builds and tests
+# everything in Tessera.slnx. Usage: ./test.sh [extra dotnet test arguments]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+say() { printf '\n== %s\n' "$*"; }
+
+# System packages the suite needs: command -> Debian package.
+declare -A needed=()
+missing=()
+for command in "${!needed[@]}"; do
+  command -v "$command" >/dev/null 2>&1 || missing+=("${needed[$command]}")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "Installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "The test suite needs these packages: ${missing[*]}" >&2
+    echo "Install them (e.g. sudo apt-get install -y ${missing[*]}) and run ./test.sh again." >&2
+    exit 1
+  fi
+fi
+
+# npm packages of Node-based test folders.
+for folder in tests/*/; do
+  if [[ -f "$folder/package-lock.json" && ! -d "$folder/node_modules" ]]; then
+    say "npm ci in $folder"
+    (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
+
+say "Building"
+dotnet build Tessera.slnx -c Release -warnaserror -nologo -v quiet
+
+say "Testing"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test Tessera.slnx -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line over every test assembly.
+awk '/(Passed|Failed)!/ {
+       for (i = 1; i <= NF; i++) {
+         if ($i == "Failed:") failed += $(i + 1)
+         if ($i == "Passed:") passed += $(i + 1)
+         if ($i == "Skipped:") skipped += $(i + 1)
+       }
+     }
+     END { printf "\n%d passed, %d failed, %d skipped\n", passed, failed, skipped }' FS='[ ,]+' "$log"
+exit "$status"

@@ -1,0 +1,82 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Tessera.Tests.Infrastructure;
+
+/// <summary>
+/// A TestServer with Tessera in front of one handler, express-session's test harness in C#:
+/// the options default to secret "keyboard cat" and a one-minute MaxAge unless the test sets them.
+/// </summary>
+internal sealed class TestApp : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestApp(WebApplication app, FakeTimeProvider time, ISessionStore store)
+    {
+        _app = app;
+        Time = time;
+        Store = store;
+        Client = app.GetTestClient();
+    }
+
+    public HttpClient Client { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public ISessionStore Store { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts an app whose endpoint for every path is <paramref name="handler"/>.</summary>
+    public static async Task<TestApp> StartAsync(
+        Action<TesseraOptions>? configure,
+        RequestDelegate? handler = null,
+        Action<IApplicationBuilder>? before = null,
+        ISessionStore? store = null,
+        FakeTimeProvider? time = null)
+    {
+        time ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
+        store ??= new MemoryStore(timeProvider: time);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddTessera(o =>
+        {
+            o.Secrets = ["keyboard cat"];
+            o.Cookie.MaxAge = TimeSpan.FromMinutes(1);
+            configure?.Invoke(o);
+        }).UseStore(store);
+        var app = builder.Build();
+        before?.Invoke(app);
+        app.UseTessera();
+        app.Run(handler ?? (_ => Task.CompletedTask));
+        await app.StartAsync();
+        return new TestApp(app, time, store);
+    }
+
+    public Task<HttpResponseMessage> GetAsync(string path = "/", string? cookie = null) =>
+        SendAsync(HttpMethod.Get, path, cookie);
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? cookie = null, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (cookie is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Cookie", cookie);
+        }
+
+        configure?.Invoke(request);
+        return await Client.SendAsync(request);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.DisposeAsync();
+    }
+}
