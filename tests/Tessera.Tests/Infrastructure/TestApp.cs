@@ -26,6 +26,9 @@ internal sealed class TestApp : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The server, for requests whose raw headers HttpClient would not send.</summary>
+    public TestServer Server => _app.GetTestServer();
+
     public FakeTimeProvider Time { get; }
 
     public ISessionStore Store { get; }

@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Tessera.Tests.DependencyInjection;
+
+public sealed class TesseraOptionsValidatorTests
+{
+    private static async Task<OptionsValidationException> StartupFailureAsync(Action<TesseraOptions> configure)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddTessera(configure);
+        await using var app = builder.Build();
+        return await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            app.UseTessera();
+            await app.StartAsync();
+        });
+    }
+
+    public static TheoryData<string, Action<TesseraOptions>> InvalidOptions => new()
+    {
+        { "TesseraOptions.Secrets", o => { } },
+        { "TesseraOptions.Secrets", o => o.Secrets = [] },
+        { "TesseraOptions.Secrets", o => o.Secrets = ["good", ""] },
+        { "TesseraOptions.Name", o => { o.Secrets = ["s"]; o.Name = "bad name"; } },
+        { "TesseraOptions.Name", o => { o.Secrets = ["s"]; o.Name = ""; } },
+        { "TesseraOptions.Cookie.Path", o => { o.Secrets = ["s"]; o.Cookie.Path = "/a;b"; } },
+        { "TesseraOptions.Cookie.Path", o => { o.Secrets = ["s"]; o.Cookie.Path = "/\n"; } },
+        { "TesseraOptions.Cookie.Path", o => { o.Secrets = ["s"]; o.Cookie.Path = ""; } },
+        { "TesseraOptions.Cookie.Domain", o => { o.Secrets = ["s"]; o.Cookie.Domain = "exa mple.com"; } },
+        { "TesseraOptions.Cookie.Domain", o => { o.Secrets = ["s"]; o.Cookie.Domain = "example.com;evil"; } },
+        { "TesseraOptions.Cookie.MaxAge", o => { o.Secrets = ["s"]; o.Cookie.MaxAge = TimeSpan.FromSeconds(-1); } },
+        { "TesseraOptions.Cookie.SameSite", o => { o.Secrets = ["s"]; o.Cookie.SameSite = SameSiteMode.None; } },
+        { "TesseraOptions.Cookie.Partitioned", o => { o.Secrets = ["s"]; o.Cookie.Partitioned = true; } },
+        { "TesseraOptions.Unset", o => { o.Secrets = ["s"]; o.Unset = (UnsetBehavior)7; } },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidOptions))]
+    public async Task Invalid_options_fail_at_startup_with_a_message_naming_the_option(string option, Action<TesseraOptions> configure)
+    {
+        var failure = await StartupFailureAsync(configure);
+
+        Assert.Contains(option, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(CookieSecurePolicy.Always)]
+    [InlineData(CookieSecurePolicy.SameAsRequest)]
+    public async Task SameSite_none_and_partitioned_are_accepted_with_a_secure_cookie(CookieSecurePolicy secure)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddTessera(o =>
+        {
+            o.Secrets = ["s"];
+            o.Cookie.Secure = secure;
+            o.Cookie.SameSite = SameSiteMode.None;
+            o.Cookie.Partitioned = true;
+            o.Cookie.Domain = ".example.com";
+        });
+        await using var app = builder.Build();
+        app.UseTessera();
+
+        await app.StartAsync();
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public void UseTessera_without_AddTessera_says_what_is_missing()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        var app = builder.Build();
+
+        var failure = Assert.Throws<InvalidOperationException>(() => app.UseTessera());
+
+        Assert.Contains("AddTessera", failure.Message, StringComparison.Ordinal);
+    }
+}
