@@ -36,6 +36,19 @@ done
 say "Building"
 dotnet build Tessera.slnx -c Release -warnaserror -nologo -v quiet
 
+say "Packing"
+packages=$(mktemp -d)
+dotnet pack Tessera.slnx -c Release --no-build -nologo -v quiet -o "$packages"
+for project in src/*/; do
+  name=$(basename "$project")
+  if ! ls "$packages/$name".*.nupkg "$packages/$name".*.snupkg >/dev/null 2>&1; then
+    echo "dotnet pack made no package and symbols for $name" >&2
+    exit 1
+  fi
+done
+ls "$packages"
+rm -rf "$packages"
+
 say "Testing"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
