@@ -11,8 +11,11 @@ namespace Tessera.Cookies;
 /// </summary>
 internal static class SetCookieHeader
 {
+    /// <summary>Builds the line.</summary>
+    /// <exception cref="FormatException">The cookie's <c>Path</c> or <c>Domain</c> is invalid (cookie's <c>option … is invalid</c>).</exception>
     public static string Build(string name, string encodedValue, SessionCookie cookie)
     {
+        ThrowIfInvalid(cookie);
         var builder = new StringBuilder(name.Length + encodedValue.Length + 96);
         builder.Append(name).Append('=').Append(encodedValue);
         if (cookie.Domain is { } domain)
@@ -68,5 +71,19 @@ internal static class SetCookieHeader
         }
 
         return builder.ToString();
+    }
+
+    // The session's cookie can be changed during the request, after the options were validated.
+    private static void ThrowIfInvalid(SessionCookie cookie)
+    {
+        if (cookie.Domain is { } domain && !CookieAttributeRules.IsValidDomain(domain))
+        {
+            throw new FormatException("The session cookie's Domain is not a valid host name.");
+        }
+
+        if (!CookieAttributeRules.IsValidPath(cookie.Path))
+        {
+            throw new FormatException("The session cookie's Path is invalid: it must not contain control characters, ';' or '<'.");
+        }
     }
 }

@@ -8,7 +8,8 @@ namespace Tessera.Middleware;
 /// Wraps the response body so that a client cannot see a complete response before the session
 /// is stored: when the application writes the last byte of a body whose <c>Content-Length</c>
 /// is known, that byte is held back until <see cref="ReleaseAsync"/> (express-session holds back
-/// the last byte the same way). An application's <c>CompleteAsync</c> is deferred likewise.
+/// the last byte the same way). An application's <c>CompleteAsync</c> is deferred likewise;
+/// writing after it fails, as it does without the wrapper.
 /// Chunked responses need nothing: the server ends them only after the middleware returns.
 /// </summary>
 internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
@@ -110,6 +111,7 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        ThrowIfCompleteRequested();
         var now = PassThrough(buffer.Length);
         _inner.Stream.Write(buffer[..now]);
         Account(buffer, now);
@@ -120,9 +122,19 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        ThrowIfCompleteRequested();
         var now = PassThrough(buffer.Length);
         await _inner.Stream.WriteAsync(buffer[..now], cancellationToken);
         Account(buffer.Span, now);
+    }
+
+    /// <summary>The application completed the response: its later writes fail, as the server's do.</summary>
+    private void ThrowIfCompleteRequested()
+    {
+        if (_completeRequested)
+        {
+            throw new InvalidOperationException("Writing is not allowed after writer was completed.");
+        }
     }
 
     private void Account(ReadOnlySpan<byte> buffer, int passed)
@@ -149,9 +161,13 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
             body.Account(_last.Span[..bytes], now);
         }
 
-        public override Memory<byte> GetMemory(int sizeHint = 0) => _last = inner.GetMemory(sizeHint);
+        public override Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            body.ThrowIfCompleteRequested();
+            return _last = inner.GetMemory(sizeHint);
+        }
 
-        public override Span<byte> GetSpan(int sizeHint = 0) => (_last = inner.GetMemory(sizeHint)).Span;
+        public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
 
         public override void CancelPendingFlush() => inner.CancelPendingFlush();
 

@@ -189,7 +189,16 @@ internal sealed class TesseraMiddleware
         }
 
         TouchOnce(session);
-        runtime.AppendSetCookie(context, session);
+        try
+        {
+            runtime.AppendSetCookie(context, session);
+        }
+        catch (FormatException ex)
+        {
+            // As in express-session, the response goes on without the cookie and the error is reported.
+            TesseraLog.SetCookieFailed(runtime.Logger, ex);
+        }
+
         return Task.CompletedTask;
     }
 
