@@ -8,7 +8,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 say() { printf '\n== %s\n' "$*"; }
 
 # System packages the suite needs: command -> Debian package.
-declare -A needed=()
+declare -A needed=(
+  [redis-server]=redis-server
+)
 missing=()
 for command in "${!needed[@]}"; do
   command -v "$command" >/dev/null 2>&1 || missing+=("${needed[$command]}")

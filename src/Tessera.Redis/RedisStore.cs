@@ -1,0 +1,328 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace Tessera;
+
+/// <summary>
+/// A session store in Redis, in connect-redis's format: a session is the string key
+/// <c>sess:</c> + ID holding express-session's JSON document, with a TTL in whole seconds from
+/// the cookie's expiry (one day when it has none). A Node.js app using express-session and
+/// connect-redis with the same prefix reads and writes the same sessions.
+/// </summary>
+/// <remarks>
+/// Redis expires the keys, on its own clock. <see cref="TouchAsync"/> is <c>EXPIRE</c>: it moves
+/// the TTL and leaves the document, with its cookie, as it was. Listing, counting and clearing
+/// use cursor <c>SCAN</c> on every primary and single-key commands, so they work on Redis Cluster;
+/// they read the whole key space under the prefix and are meant for administration, not for
+/// requests. Every call is asynchronous and stops waiting when its token is cancelled (a command
+/// already sent to Redis still runs there).
+/// </remarks>
+public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDisposable
+{
+    private readonly RedisConnection _connection;
+    private readonly RedisStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _prefix;
+    private readonly string _pattern;
+    private readonly long _defaultTtlSeconds;
+
+    /// <summary>Creates a store on a connection the application owns; disposing the store leaves it open.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="options">The options; defaults when null. <see cref="RedisStoreOptions.Configuration"/> is not used.</param>
+    /// <param name="timeProvider">The clock the TTLs are computed with; the system clock when null.</param>
+    /// <param name="logger">The logger; none when null.</param>
+    public RedisStore(IConnectionMultiplexer connection, RedisStoreOptions? options = null, TimeProvider? timeProvider = null, ILogger<RedisStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _options = Validate(options ?? new RedisStoreOptions());
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _connection = RedisConnection.Given(connection, _logger);
+        _time = timeProvider ?? TimeProvider.System;
+        _prefix = _options.Prefix;
+        _pattern = EscapeGlob(_prefix) + "*";
+        _defaultTtlSeconds = (long)Math.Ceiling(_options.DefaultTtl.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Creates a store that opens its own connection from <see cref="RedisStoreOptions.Configuration"/>
+    /// on first use and closes it when the store is disposed.
+    /// </summary>
+    /// <param name="options">The options, with a configuration string.</param>
+    /// <param name="timeProvider">The clock the TTLs are computed with; the system clock when null.</param>
+    /// <param name="logger">The logger; none when null.</param>
+    /// <exception cref="ArgumentException">The options have no configuration string or one that does not parse.</exception>
+    public RedisStore(RedisStoreOptions options, TimeProvider? timeProvider = null, ILogger<RedisStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = Validate(options);
+        if (string.IsNullOrWhiteSpace(options.Configuration))
+        {
+            throw new ArgumentException("RedisStoreOptions.Configuration is required when the store opens its own connection.", nameof(options));
+        }
+
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _connection = RedisConnection.Owned(options.Configuration, _logger);
+        _time = timeProvider ?? TimeProvider.System;
+        _prefix = _options.Prefix;
+        _pattern = EscapeGlob(_prefix) + "*";
+        _defaultTtlSeconds = (long)Math.Ceiling(_options.DefaultTtl.TotalSeconds);
+    }
+
+    /// <summary>Whether Redis is connected (<see cref="IConnectionMultiplexer.IsConnected"/>).</summary>
+    /// <remarks>Before the store's own connection has been tried for the first time, <see langword="true"/>: the first call connects.</remarks>
+    public bool IsReady => _connection.IsConnected;
+
+    /// <inheritdoc/>
+    public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var key = Key(sessionId);
+        var database = await DatabaseAsync(cancellationToken);
+        var value = await database.StringGetAsync(key).WaitAsync(cancellationToken);
+        return value.IsNull ? null : Read(value);
+    }
+
+    /// <summary>
+    /// Writes the session with <c>SET key document EX ttl</c>, the TTL being the seconds until the
+    /// cookie expires rounded up (one day for a cookie without expiry). A session that has already
+    /// expired (a TTL of zero or less) is deleted instead.
+    /// </summary>
+    /// <inheritdoc/>
+    public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(data);
+        cancellationToken.ThrowIfCancellationRequested();
+        var key = Key(sessionId);
+        var ttl = TtlSeconds(data);
+        var document = ttl > 0 ? data.ToUtf8Json() : null;
+        var database = await DatabaseAsync(cancellationToken);
+        if (document is not null)
+        {
+            await database.StringSetAsync(key, document, TimeSpan.FromSeconds(ttl), When.Always).WaitAsync(cancellationToken);
+        }
+        else
+        {
+            RedisStoreLog.ExpiredOnWrite(_logger);
+            await database.KeyDeleteAsync(key).WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var database = await DatabaseAsync(cancellationToken);
+        await database.KeyDeleteAsync(Key(sessionId)).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Sets the key's TTL from <paramref name="data"/>'s cookie with <c>EXPIRE</c>; the stored
+    /// document is not rewritten. An expired cookie deletes the key (as <c>EXPIRE</c> with a TTL of
+    /// zero or less does). Does nothing when <see cref="RedisStoreOptions.DisableTouch"/> is set.
+    /// </summary>
+    /// <inheritdoc/>
+    public async ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(data);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_options.DisableTouch)
+        {
+            return;
+        }
+
+        var key = Key(sessionId);
+        var ttl = TtlSeconds(data);
+        var database = await DatabaseAsync(cancellationToken);
+        if (ttl > 0)
+        {
+            await database.KeyExpireAsync(key, TimeSpan.FromSeconds(ttl)).WaitAsync(cancellationToken);
+        }
+        else
+        {
+            await database.KeyDeleteAsync(key).WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyDictionary<string, SessionData>> AllAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = await _connection.GetAsync(cancellationToken);
+        var database = connection.GetDatabase(_options.Database);
+        var seen = new HashSet<RedisKey>();
+        var result = new Dictionary<string, SessionData>(StringComparer.Ordinal);
+        await foreach (var page in ScanAsync(connection, database.Database, cancellationToken))
+        {
+            var fresh = page.Where(seen.Add).ToArray();
+            var reads = new Task<RedisValue>[fresh.Length];
+            for (var i = 0; i < fresh.Length; i++)
+            {
+                reads[i] = database.StringGetAsync(fresh[i]);
+            }
+
+            var values = await Task.WhenAll(reads).WaitAsync(cancellationToken);
+            for (var i = 0; i < fresh.Length; i++)
+            {
+                if (!values[i].IsNull && Read(values[i]) is { } data)
+                {
+                    result[((string)fresh[i]!)[_prefix.Length..]] = data;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Counts the keys under the prefix.</summary>
+    /// <inheritdoc/>
+    public async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = await _connection.GetAsync(cancellationToken);
+        var database = connection.GetDatabase(_options.Database);
+        var seen = new HashSet<RedisKey>();
+        await foreach (var page in ScanAsync(connection, database.Database, cancellationToken))
+        {
+            seen.UnionWith(page);
+        }
+
+        return seen.Count;
+    }
+
+    /// <summary>
+    /// Deletes every key under the prefix with one single-key delete per key, pipelined a
+    /// <c>SCAN</c> step at a time.
+    /// </summary>
+    /// <inheritdoc/>
+    public async ValueTask ClearAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = await _connection.GetAsync(cancellationToken);
+        var database = connection.GetDatabase(_options.Database);
+        await foreach (var page in ScanAsync(connection, database.Database, cancellationToken))
+        {
+            // Single-key commands: the keys of one step may lie in different hash slots.
+            var deletes = new Task<bool>[page.Length];
+            for (var i = 0; i < page.Length; i++)
+            {
+                deletes[i] = database.KeyDeleteAsync(page[i]);
+            }
+
+            await Task.WhenAll(deletes).WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Closes the connection if the store opened it.</summary>
+    /// <returns>A task that completes when the connection is closed.</returns>
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    /// <summary>Closes the connection if the store opened it.</summary>
+    public void Dispose() => _connection.Dispose();
+
+    // connect-redis: Math.ceil((Number(new Date(expires)) - Date.now()) / 1000), else the default.
+    internal long TtlSeconds(SessionData data)
+    {
+        if (data.Expires is not { } expires)
+        {
+            return _defaultTtlSeconds;
+        }
+
+        var milliseconds = expires.ToUnixTimeMilliseconds() - _time.GetUtcNow().ToUnixTimeMilliseconds();
+        return (long)Math.Ceiling(milliseconds / 1000.0);
+    }
+
+    internal static string EscapeGlob(string text)
+    {
+        var builder = new StringBuilder(text.Length + 4);
+        foreach (var c in text)
+        {
+            if (c is '*' or '?' or '[' or ']' or '\\')
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+
+    private RedisKey Key(string sessionId) => _prefix + sessionId;
+
+    private async ValueTask<IDatabaseAsync> DatabaseAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _connection.GetAsync(cancellationToken);
+        return connection.GetDatabase(_options.Database);
+    }
+
+    private SessionData? Read(RedisValue value)
+    {
+        try
+        {
+            return SessionData.Parse(((ReadOnlyMemory<byte>)value).Span, _time);
+        }
+        catch (FormatException ex)
+        {
+            RedisStoreLog.UnreadableSession(_logger, ex);
+            return null;
+        }
+    }
+
+    // Cursor SCAN on every primary: in a cluster each holds its own slots; replicas are skipped.
+    private async IAsyncEnumerable<RedisKey[]> ScanAsync(IConnectionMultiplexer connection, int database, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var primaries = connection.GetServers()
+            .Where(server => !server.IsReplica && server.ServerType != ServerType.Sentinel)
+            .ToArray();
+        if (primaries.Length == 0)
+        {
+            throw new InvalidOperationException("The Redis connection knows no primary server to scan.");
+        }
+
+        var count = _options.ScanCount;
+        foreach (var server in primaries)
+        {
+            RedisValue cursor = 0;
+            do
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var reply = await server.ExecuteAsync(database, "SCAN", [cursor, "MATCH", _pattern, "COUNT", count], CommandFlags.None)
+                    .WaitAsync(cancellationToken);
+                var parts = (RedisResult[])reply!;
+                cursor = (RedisValue)parts[0];
+                var keys = (RedisKey[])parts[1]!;
+                if (keys.Length > 0)
+                {
+                    yield return keys;
+                }
+            }
+            while (cursor != 0);
+        }
+    }
+
+    // Checks the options and takes a copy, so that later changes to them have no effect.
+    internal static RedisStoreOptions Validate(RedisStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options.Prefix, "RedisStoreOptions.Prefix");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DefaultTtl, TimeSpan.FromSeconds(1), "RedisStoreOptions.DefaultTtl");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Database, -1, "RedisStoreOptions.Database");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ScanCount, 1, "RedisStoreOptions.ScanCount");
+        return new RedisStoreOptions
+        {
+            Configuration = options.Configuration,
+            Prefix = options.Prefix,
+            DefaultTtl = options.DefaultTtl,
+            DisableTouch = options.DisableTouch,
+            Database = options.Database,
+            ScanCount = options.ScanCount,
+        };
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tessera;
+
+/// <summary>The Redis store's log messages. Event IDs are stable; none logs a session ID or session data.</summary>
+internal static partial class RedisStoreLog
+{
+    [LoggerMessage(EventId = 101, EventName = "UnreadableSession", Level = LogLevel.Warning, Message = "A value under the store's prefix is not an express-session document; it is treated as missing.")]
+    public static partial void UnreadableSession(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 102, EventName = "ExpiredOnWrite", Level = LogLevel.Debug, Message = "The session has already expired; it was deleted instead of written.")]
+    public static partial void ExpiredOnWrite(ILogger logger);
+
+    [LoggerMessage(EventId = 103, EventName = "Connecting", Level = LogLevel.Debug, Message = "Connecting to Redis.")]
+    public static partial void Connecting(ILogger logger);
+
+    [LoggerMessage(EventId = 104, EventName = "ConnectFailed", Level = LogLevel.Error, Message = "Connecting to Redis failed; the next call tries again.")]
+    public static partial void ConnectFailed(ILogger logger, Exception exception);
+}

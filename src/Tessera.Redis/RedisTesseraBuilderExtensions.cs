@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Tessera;
+
+/// <summary>Chooses the <see cref="RedisStore"/> as Tessera's session store.</summary>
+public static class RedisTesseraBuilderExtensions
+{
+    /// <summary>
+    /// Stores sessions in Redis through a connection the store opens from
+    /// <paramref name="configuration"/> on first use and closes when the application stops.
+    /// </summary>
+    /// <param name="builder">Tessera's builder.</param>
+    /// <param name="configuration">The StackExchange.Redis configuration string, for example <c>localhost:6379</c>.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The builder.</returns>
+    public static TesseraBuilder AddRedisStore(this TesseraBuilder builder, string configuration, Action<RedisStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
+        var options = new RedisStoreOptions { Configuration = configuration };
+        configure?.Invoke(options);
+        options = RedisStore.Validate(options);
+        return builder.UseStore(services => new RedisStore(options, services.GetService<TimeProvider>(), services.GetService<ILogger<RedisStore>>()));
+    }
+
+    /// <summary>
+    /// Stores sessions in Redis through the <see cref="IConnectionMultiplexer"/> registered in the
+    /// application's services (which the application owns), or through a connection of the store's
+    /// own when <see cref="RedisStoreOptions.Configuration"/> is set.
+    /// </summary>
+    /// <param name="builder">Tessera's builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The builder.</returns>
+    public static TesseraBuilder AddRedisStore(this TesseraBuilder builder, Action<RedisStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new RedisStoreOptions();
+        configure?.Invoke(options);
+        options = RedisStore.Validate(options);
+        return builder.UseStore(services =>
+        {
+            var time = services.GetService<TimeProvider>();
+            var logger = services.GetService<ILogger<RedisStore>>();
+            if (!string.IsNullOrWhiteSpace(options.Configuration))
+            {
+                return new RedisStore(options, time, logger);
+            }
+
+            var connection = services.GetService<IConnectionMultiplexer>()
+                ?? throw new InvalidOperationException(
+                    "AddRedisStore() found no IConnectionMultiplexer in the application's services. Register one "
+                    + "(services.AddSingleton<IConnectionMultiplexer>(...)), set RedisStoreOptions.Configuration, "
+                    + "or call AddRedisStore(configuration).");
+            return new RedisStore(connection, options, time, logger);
+        });
+    }
+}

@@ -1,0 +1,396 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Tessera;
+
+/// <summary>
+/// A session store in one SQLite file: durable across restarts and crashes, shared by the
+/// processes of one machine, and needing no server. Each session is a row holding
+/// express-session's JSON document and its expiry; expired rows are never returned and are
+/// deleted in the background in bounded batches.
+/// </summary>
+/// <remarks>
+/// The file is in WAL mode with <c>synchronous=FULL</c>: a completed <see cref="SetAsync"/> is
+/// on disk, and survives a crash of the process and a loss of power. The schema is created on
+/// first use and carries a version; a file with a newer version is refused. Connections are
+/// pooled, and concurrent writers wait for each other up to <see cref="SqliteStoreOptions.BusyTimeout"/>.
+/// <see cref="TouchAsync"/> moves the expiry and leaves the stored document as it was.
+/// </remarks>
+public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDisposable
+{
+    private readonly string _connectionString;
+    private readonly string _pragmas;
+    private readonly SqliteStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ITimer _purgeTimer;
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly Lock _lock = new();
+    private Task? _schema;
+    private Task _purge = Task.CompletedTask;
+    private bool _disposed;
+
+    /// <summary>Creates a store; the file and its schema are created on first use.</summary>
+    /// <param name="options">The options, with a path or a connection string.</param>
+    /// <param name="timeProvider">The clock for expiry and the background purge; the system clock when null.</param>
+    /// <param name="logger">The logger; none when null.</param>
+    /// <exception cref="ArgumentException">The options have neither or both of a path and a connection string.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An interval, lifetime or size is not positive.</exception>
+    public SqliteStore(SqliteStoreOptions options, TimeProvider? timeProvider = null, ILogger<SqliteStore>? logger = null)
+    {
+        _options = Validate(options);
+        var builder = _options.ConnectionString is { } connectionString
+            ? new SqliteConnectionStringBuilder(connectionString)
+            : new SqliteConnectionStringBuilder { DataSource = _options.Path };
+        var busySeconds = (int)Math.Ceiling(_options.BusyTimeout.TotalSeconds);
+        builder.DefaultTimeout = busySeconds;
+        _connectionString = builder.ToString();
+        _pragmas = $"PRAGMA busy_timeout = {(long)_options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL;";
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _purgeTimer = _time.CreateTimer(static state => ((SqliteStore)state!).StartPurge(), this, _options.PurgeInterval, _options.PurgeInterval);
+    }
+
+    /// <summary>The running or last background purge, for tests.</summary>
+    internal Task BackgroundPurge
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _purge;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteSchema.Get;
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$now", NowMilliseconds());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader.GetString(0)) : null;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(data);
+        cancellationToken.ThrowIfCancellationRequested();
+        var json = data.ToJson();
+        var expires = ExpiresMilliseconds(data);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteSchema.Set;
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$data", json);
+        command.Parameters.AddWithValue("$expires", expires);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteSchema.Destroy;
+        command.Parameters.AddWithValue("$id", sessionId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Moves a live session's expiry to <paramref name="data"/>'s cookie's (or the default
+    /// lifetime from now); the stored document, with its cookie, is not rewritten.
+    /// </summary>
+    /// <inheritdoc/>
+    public async ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(data);
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = NowMilliseconds();
+        var expires = ExpiresMilliseconds(data);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteSchema.Touch;
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$expires", expires);
+        command.Parameters.AddWithValue("$now", now);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyDictionary<string, SessionData>> AllAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteSchema.All;
+        command.Parameters.AddWithValue("$now", NowMilliseconds());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var result = new Dictionary<string, SessionData>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (Read(reader.GetString(1)) is { } data)
+            {
+                result[reader.GetString(0)] = data;
+            }
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteSchema.Count;
+        command.Parameters.AddWithValue("$now", NowMilliseconds());
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask ClearAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteSchema.Clear;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Stops the background purge, waits for a running one, and closes the pooled connections.</summary>
+    /// <returns>A task that completes when the store is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (BeginDispose() is not { } purge)
+        {
+            return;
+        }
+
+        await purge.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        EndDispose();
+    }
+
+    /// <summary>Stops the background purge, waits for a running one, and closes the pooled connections.</summary>
+    public void Dispose()
+    {
+        if (BeginDispose() is not { } purge)
+        {
+            return;
+        }
+
+        // The purge stops at its next statement once cancelled.
+        purge.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
+        EndDispose();
+    }
+
+    /// <summary>Deletes every expired session, one bounded batch per statement.</summary>
+    /// <returns>The number of sessions deleted.</returns>
+    internal async Task<long> PurgeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        long total = 0;
+        int deleted;
+        do
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            deleted = await PurgeBatchAsync(connection, cancellationToken);
+            total += deleted;
+        }
+        while (deleted == _options.PurgeBatchSize);
+
+        return total;
+    }
+
+    /// <summary>Deletes at most one batch of expired sessions.</summary>
+    /// <returns>The number of sessions deleted.</returns>
+    internal async Task<int> PurgeBatchAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await PurgeBatchAsync(connection, cancellationToken);
+    }
+
+    /// <summary>Opens a pooled connection with the store's settings, creating the schema on first use.</summary>
+    internal async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var schema = EnsureSchema();
+        if (!schema.IsCompletedSuccessfully)
+        {
+            await schema.WaitAsync(cancellationToken);
+        }
+
+        return await OpenConnectionAsync(cancellationToken);
+    }
+
+    private async Task<int> PurgeBatchAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteSchema.PurgeBatch;
+        command.Parameters.AddWithValue("$now", NowMilliseconds());
+        command.Parameters.AddWithValue("$limit", _options.PurgeBatchSize);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private Task EnsureSchema()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_schema is null || _schema.IsFaulted || _schema.IsCanceled)
+            {
+                _schema = CreateSchemaAsync();
+            }
+
+            return _schema;
+        }
+    }
+
+    // Shared by every caller, so it is not cancelled by any one of them.
+    private async Task CreateSchemaAsync()
+    {
+        await Task.Yield();
+        if (_options.Path is { } path && System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        await using var connection = await OpenConnectionAsync(CancellationToken.None);
+        if (await SqliteSchema.EnsureAsync(connection, CancellationToken.None))
+        {
+            SqliteStoreLog.SchemaCreated(_logger, SqliteSchema.Version, connection.DataSource);
+        }
+    }
+
+    private void StartPurge()
+    {
+        lock (_lock)
+        {
+            if (_disposed || !_purge.IsCompleted)
+            {
+                return; // stopped, or the last purge is still running
+            }
+
+            _purge = PurgeInBackgroundAsync(_disposing.Token);
+        }
+    }
+
+    private async Task PurgeInBackgroundAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            var deleted = await PurgeAsync(cancellationToken);
+            if (deleted > 0)
+            {
+                SqliteStoreLog.Purged(_logger, deleted);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (ObjectDisposedException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            SqliteStoreLog.PurgeFailed(_logger, ex);
+        }
+    }
+
+    private Task? BeginDispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            _disposed = true;
+            _purgeTimer.Dispose();
+            _disposing.Cancel();
+            return _purge;
+        }
+    }
+
+    private void EndDispose()
+    {
+        _disposing.Dispose();
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    private SessionData? Read(string json)
+    {
+        try
+        {
+            return SessionData.Parse(json, _time);
+        }
+        catch (FormatException ex)
+        {
+            SqliteStoreLog.UnreadableSession(_logger, ex);
+            return null;
+        }
+    }
+
+    private long NowMilliseconds() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private long ExpiresMilliseconds(SessionData data) =>
+        data.Expires?.ToUnixTimeMilliseconds() ?? NowMilliseconds() + (long)_options.DefaultLifetime.TotalMilliseconds;
+
+    // Checks the options and takes a copy, so that later changes to them have no effect.
+    internal static SqliteStoreOptions Validate(SqliteStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var hasPath = !string.IsNullOrWhiteSpace(options.Path);
+        var hasConnectionString = !string.IsNullOrWhiteSpace(options.ConnectionString);
+        if (hasPath == hasConnectionString)
+        {
+            throw new ArgumentException("Set exactly one of SqliteStoreOptions.Path and SqliteStoreOptions.ConnectionString.", nameof(options));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.DefaultLifetime, TimeSpan.Zero, "SqliteStoreOptions.DefaultLifetime");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.PurgeInterval, TimeSpan.Zero, "SqliteStoreOptions.PurgeInterval");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.PurgeBatchSize, 1, "SqliteStoreOptions.PurgeBatchSize");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.BusyTimeout, TimeSpan.Zero, "SqliteStoreOptions.BusyTimeout");
+        return new SqliteStoreOptions
+        {
+            Path = hasPath ? options.Path : null,
+            ConnectionString = hasConnectionString ? options.ConnectionString : null,
+            DefaultLifetime = options.DefaultLifetime,
+            PurgeInterval = options.PurgeInterval,
+            PurgeBatchSize = options.PurgeBatchSize,
+            BusyTimeout = options.BusyTimeout,
+        };
+    }
+}

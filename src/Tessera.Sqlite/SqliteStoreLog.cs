@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tessera;
+
+/// <summary>The SQLite store's log messages. Event IDs are stable; none logs a session ID or session data.</summary>
+internal static partial class SqliteStoreLog
+{
+    [LoggerMessage(EventId = 201, EventName = "UnreadableSession", Level = LogLevel.Warning, Message = "A stored session is not an express-session document; it is treated as missing.")]
+    public static partial void UnreadableSession(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 202, EventName = "SchemaCreated", Level = LogLevel.Information, Message = "Created the session schema (version {Version}) in {DataSource}.")]
+    public static partial void SchemaCreated(ILogger logger, int version, string dataSource);
+
+    [LoggerMessage(EventId = 203, EventName = "Purged", Level = LogLevel.Debug, Message = "Deleted {Count} expired sessions.")]
+    public static partial void Purged(ILogger logger, long count);
+
+    [LoggerMessage(EventId = 204, EventName = "PurgeFailed", Level = LogLevel.Error, Message = "Deleting expired sessions failed; the next purge tries again.")]
+    public static partial void PurgeFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,17 @@
+using Tessera.StoreConformance;
+
+namespace Tessera.Sqlite.Tests;
+
+public sealed class SqliteStoreConformanceTests : SessionStoreConformanceTests
+{
+    private readonly TemporaryFolder _folder = new();
+
+    protected override Task<IEnumerableSessionStore> CreateStoreAsync(TimeProvider timeProvider) =>
+        Task.FromResult<IEnumerableSessionStore>(new SqliteStore(new SqliteStoreOptions { Path = _folder.File("sessions.db") }, timeProvider));
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _folder.Delete();
+    }
+}

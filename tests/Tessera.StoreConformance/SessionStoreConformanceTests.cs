@@ -1,0 +1,459 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Tessera.StoreConformance;
+
+/// <summary>
+/// The behaviour every session store shares, run against each store by a derived class that
+/// says how to create an empty one. Each test gets a new store whose clock is <see cref="Time"/>,
+/// a fake clock starting at <see cref="Start"/>, so expiry is tested without waiting.
+/// </summary>
+/// <remarks>
+/// Where a store's server expires sessions on its own clock (Redis), the fake clock cannot move
+/// it: such a store overrides <see cref="AssertExpiresAfterAsync"/> to check the TTL it gave the
+/// server instead.
+/// </remarks>
+public abstract class SessionStoreConformanceTests : IAsyncLifetime
+{
+    /// <summary>Where <see cref="Time"/> starts.</summary>
+    protected static readonly DateTimeOffset Start = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+
+    private IEnumerableSessionStore? _store;
+
+    /// <summary>Creates the test's clock.</summary>
+    protected SessionStoreConformanceTests()
+    {
+        Time = new FakeTimeProvider(Start);
+    }
+
+    /// <summary>The clock of the test's store.</summary>
+    protected FakeTimeProvider Time { get; }
+
+    /// <summary>The test's store, empty when the test starts.</summary>
+    protected IEnumerableSessionStore Store => _store ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
+
+    /// <summary>Creates the test's store.</summary>
+    /// <param name="timeProvider">The clock it must use.</param>
+    /// <returns>An empty store.</returns>
+    protected abstract Task<IEnumerableSessionStore> CreateStoreAsync(TimeProvider timeProvider);
+
+    /// <summary>
+    /// Asserts that the session expires <paramref name="lifetime"/> after the current time of
+    /// <see cref="Time"/>: 1 ms before, it is read; at that time, it is neither read, listed nor
+    /// counted (the test's store holds no other session).
+    /// </summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="lifetime">The time it has left.</param>
+    /// <returns>A task that completes when the assertion has run.</returns>
+    protected virtual async Task AssertExpiresAfterAsync(string sessionId, TimeSpan lifetime)
+    {
+        Time.Advance(lifetime - TimeSpan.FromMilliseconds(1));
+        Assert.NotNull(await Store.GetAsync(sessionId));
+
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Null(await Store.GetAsync(sessionId));
+        Assert.Empty(await Store.AllAsync());
+        Assert.Equal(0, await Store.CountAsync());
+    }
+
+    /// <inheritdoc/>
+    public virtual async Task InitializeAsync()
+    {
+        _store = await CreateStoreAsync(Time);
+    }
+
+    /// <inheritdoc/>
+    public virtual async Task DisposeAsync()
+    {
+        switch (_store)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+    }
+
+    /// <summary>Creates a session on <see cref="Time"/>, with values as raw JSON.</summary>
+    /// <param name="maxAge">The cookie's max age; a browser-session cookie when null.</param>
+    /// <param name="values">The values: names and JSON texts.</param>
+    /// <returns>The session.</returns>
+    protected SessionData NewSession(TimeSpan? maxAge, params (string Key, string Json)[] values)
+    {
+        var data = new SessionData(new SessionCookie(Time) { MaxAge = maxAge });
+        foreach (var (key, json) in values)
+        {
+            data.SetRawValue(key, Encoding.UTF8.GetBytes(json));
+        }
+
+        return data;
+    }
+
+    /// <summary>Reads a value's raw JSON.</summary>
+    /// <param name="data">The session.</param>
+    /// <param name="key">The value's name.</param>
+    /// <returns>The JSON text, or null when there is no such value.</returns>
+    protected static string? Value(SessionData? data, string key) =>
+        data is not null && data.TryGetRawValue(key, out var json) ? Encoding.UTF8.GetString(json.Span) : null;
+
+    [Fact]
+    public async Task Get_returns_null_for_an_unknown_id()
+    {
+        Assert.Null(await Store.GetAsync("unknown"));
+    }
+
+    [Fact]
+    public async Task Get_returns_what_Set_stored()
+    {
+        var data = NewSession(TimeSpan.FromMinutes(10), ("views", "3"), ("user", """{"name":"ann","roles":["a","b"]}"""));
+
+        await Store.SetAsync("abc", data);
+        var stored = await Store.GetAsync("abc");
+
+        Assert.NotNull(stored);
+        Assert.Equal(data.ToJson(), stored.ToJson());
+        Assert.Equal(Start.AddMinutes(10), stored.Cookie.Expires);
+        Assert.Equal(TimeSpan.FromMinutes(10), stored.Cookie.OriginalMaxAge);
+        Assert.Equal(["views", "user"], stored.Keys);
+    }
+
+    [Fact]
+    public async Task Get_reads_the_cookie_with_the_store_clock()
+    {
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10)));
+
+        Time.Advance(TimeSpan.FromMinutes(1));
+        var stored = await Store.GetAsync("abc");
+
+        Assert.NotNull(stored);
+        Assert.Equal(TimeSpan.FromMinutes(9), stored.Cookie.MaxAge);
+    }
+
+    [Fact]
+    public async Task Set_replaces_an_existing_session()
+    {
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1"), ("old", "true")));
+
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")));
+        var stored = await Store.GetAsync("abc");
+
+        Assert.Equal("2", Value(stored, "views"));
+        Assert.Null(Value(stored, "old"));
+        Assert.Equal(1, await Store.CountAsync());
+    }
+
+    [Fact]
+    public async Task Destroy_removes_the_session_and_no_other()
+    {
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10)));
+        await Store.SetAsync("other", NewSession(TimeSpan.FromMinutes(10)));
+
+        await Store.DestroyAsync("abc");
+
+        Assert.Null(await Store.GetAsync("abc"));
+        Assert.NotNull(await Store.GetAsync("other"));
+        Assert.Equal(1, await Store.CountAsync());
+    }
+
+    [Fact]
+    public async Task Destroying_a_missing_id_is_not_an_error()
+    {
+        await Store.DestroyAsync("missing");
+
+        Assert.Null(await Store.GetAsync("missing"));
+        Assert.Equal(0, await Store.CountAsync());
+    }
+
+    [Fact]
+    public async Task Touch_moves_the_expiry_and_keeps_the_values()
+    {
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+
+        await Store.TouchAsync("abc", NewSession(TimeSpan.FromMinutes(30), ("views", "2")));
+
+        Assert.Equal("1", Value(await Store.GetAsync("abc"), "views"));
+        await AssertExpiresAfterAsync("abc", TimeSpan.FromMinutes(30));
+    }
+
+    [Fact]
+    public async Task Touch_does_nothing_for_a_missing_session()
+    {
+        await Store.TouchAsync("missing", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+
+        Assert.Null(await Store.GetAsync("missing"));
+        Assert.Equal(0, await Store.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_session_expires_when_its_cookie_expires()
+    {
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10)));
+
+        await AssertExpiresAfterAsync("abc", TimeSpan.FromMinutes(10));
+    }
+
+    [Fact]
+    public async Task A_session_without_a_cookie_expiry_is_kept_for_one_day()
+    {
+        await Store.SetAsync("abc", NewSession(maxAge: null));
+
+        await AssertExpiresAfterAsync("abc", TimeSpan.FromDays(1));
+    }
+
+    [Fact]
+    public async Task Setting_an_expired_session_leaves_nothing_to_read()
+    {
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var expired = NewSession(TimeSpan.FromMinutes(10), ("views", "2"));
+        expired.Cookie.Expires = Start.AddSeconds(-1);
+
+        await Store.SetAsync("abc", expired);
+
+        Assert.Null(await Store.GetAsync("abc"));
+        Assert.Empty(await Store.AllAsync());
+        Assert.Equal(0, await Store.CountAsync());
+    }
+
+    [Fact]
+    public async Task All_returns_every_session_by_id()
+    {
+        await Store.SetAsync("a", NewSession(TimeSpan.FromMinutes(10), ("n", "1")));
+        await Store.SetAsync("b", NewSession(TimeSpan.FromMinutes(20), ("n", "2")));
+        await Store.SetAsync("c", NewSession(maxAge: null, ("n", "3")));
+
+        var all = await Store.AllAsync();
+
+        Assert.Equal(["a", "b", "c"], all.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("1", Value(all["a"], "n"));
+        Assert.Equal("2", Value(all["b"], "n"));
+        Assert.Equal("3", Value(all["c"], "n"));
+        Assert.Equal(Start.AddMinutes(20), all["b"].Cookie.Expires);
+    }
+
+    [Fact]
+    public async Task An_empty_store_lists_and_counts_nothing()
+    {
+        Assert.Empty(await Store.AllAsync());
+        Assert.Equal(0, await Store.CountAsync());
+    }
+
+    [Fact]
+    public async Task Count_counts_the_sessions()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await Store.SetAsync($"id{i}", NewSession(TimeSpan.FromMinutes(10)));
+        }
+
+        await Store.DestroyAsync("id0");
+
+        Assert.Equal(4, await Store.CountAsync());
+    }
+
+    [Fact]
+    public async Task Clear_removes_every_session_and_the_store_stays_usable()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await Store.SetAsync($"id{i}", NewSession(TimeSpan.FromMinutes(10)));
+        }
+
+        await Store.ClearAsync();
+
+        Assert.Equal(0, await Store.CountAsync());
+        Assert.Empty(await Store.AllAsync());
+        Assert.Null(await Store.GetAsync("id1"));
+        await Store.SetAsync("id1", NewSession(TimeSpan.FromMinutes(10)));
+        Assert.NotNull(await Store.GetAsync("id1"));
+    }
+
+    [Fact]
+    public async Task Clearing_an_empty_store_is_not_an_error()
+    {
+        await Store.ClearAsync();
+
+        Assert.Equal(0, await Store.CountAsync());
+    }
+
+    [Fact]
+    public async Task The_store_keeps_a_copy_of_the_session()
+    {
+        var data = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
+        await Store.SetAsync("abc", data);
+
+        data.SetRawValue("views", "2"u8);
+        data.SetRawValue("added", "true"u8);
+        data.Cookie.MaxAge = TimeSpan.FromHours(5);
+        var first = await Store.GetAsync("abc");
+        first!.SetRawValue("views", "3"u8);
+        var second = await Store.GetAsync("abc");
+
+        Assert.Equal("1", Value(second, "views"));
+        Assert.Null(Value(second, "added"));
+        Assert.Equal(Start.AddMinutes(10), second!.Cookie.Expires);
+    }
+
+    [Fact]
+    public async Task A_one_megabyte_session_round_trips()
+    {
+        var text = new StringBuilder("\"");
+        while (text.Length < 1024 * 1024)
+        {
+            text.Append("lorem ipsum é 😀 \\\" \\n ");
+        }
+
+        var data = NewSession(TimeSpan.FromMinutes(10), ("big", text.Append('"').ToString()), ("after", "1"));
+        var json = data.ToUtf8Json();
+        Assert.True(json.Length > 1024 * 1024);
+
+        await Store.SetAsync("big", data);
+        var stored = await Store.GetAsync("big");
+
+        Assert.NotNull(stored);
+        Assert.Equal(json, stored.ToUtf8Json());
+    }
+
+    public static TheoryData<string> UnusualIds => new()
+    {
+        "é",
+        "😀",
+        "quote\"apostrophe'backslash\\",
+        "control\u0001\u001f\t\r\n",
+        "space and %41 and sess:",
+        "{\"json\":true}",
+        new string('x', 1000),
+    };
+
+    [Theory]
+    [MemberData(nameof(UnusualIds))]
+    public async Task Unusual_ids_name_distinct_sessions(string id)
+    {
+        await Store.SetAsync(id, NewSession(TimeSpan.FromMinutes(10), ("id", "1")));
+        await Store.SetAsync("x", NewSession(TimeSpan.FromMinutes(10), ("id", "2")));
+
+        Assert.Equal("1", Value(await Store.GetAsync(id), "id"));
+        Assert.Contains(id, (await Store.AllAsync()).Keys);
+        await Store.DestroyAsync(id);
+        Assert.Null(await Store.GetAsync(id));
+        Assert.NotNull(await Store.GetAsync("x"));
+    }
+
+    [Fact]
+    public async Task Unicode_and_control_characters_in_names_and_values_round_trip()
+    {
+        var values = new (string Key, string Json)[]
+        {
+            ("é", "\"é\""),
+            ("😀", "\"😀\""),
+            ("quote\"s and 'apostrophes' and \\", "\"\\\"quoted\\\" 'single' \\\\\""),
+            ("control\u0001\t\n", "\"nul\\u0000 bell\\u0007 tab\\t newline\\n\""),
+            ("mixed", "{\"é\":[\"😀\",\"\\ud83d\\ude00\",1e3,-0.5,null,true]}"),
+        };
+        var data = NewSession(TimeSpan.FromMinutes(10), values);
+
+        await Store.SetAsync("unicode", data);
+        var stored = await Store.GetAsync("unicode");
+
+        Assert.NotNull(stored);
+        Assert.Equal(data.ToUtf8Json(), stored.ToUtf8Json());
+        foreach (var (key, json) in values)
+        {
+            Assert.Equal(json, Value(stored, key));
+        }
+    }
+
+    // Documents as express-session 1.19 writes them (cookie first for a new session; where a
+    // store had it for a loaded one), expiring a minute after Start or never.
+    public static TheoryData<string> ExpressSessionDocuments => new()
+    {
+        """{"cookie":{"originalMaxAge":60000,"expires":"2026-11-29T12:01:00.000Z","httpOnly":true,"path":"/"},"views":3}""",
+        """{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"}}""",
+        """{"cookie":{"originalMaxAge":60000,"partitioned":true,"priority":"low","expires":"2026-11-29T12:01:00.000Z","secure":true,"httpOnly":true,"domain":"example.com","path":"/","sameSite":"strict"},"user":{"id":42,"name":"Zoë"}}""",
+        """{"a":1,"cookie":{"originalMaxAge":null,"expires":null,"secure":false,"httpOnly":true,"path":"/"},"d":"1970-01-01T00:00:00.000Z","n":{"x":[1,2.5,"é😀"],"cookie":1}}""",
+        """{"cookie":{"originalMaxAge":59999,"expires":"2026-11-29T12:00:59.999Z","httpOnly":true,"path":"/"},"flash":{"info":["Saved \"draft\" \u2014 ok"]},"csrfSecret":"Jx8_3-wQ"}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(ExpressSessionDocuments))]
+    public async Task Documents_written_by_express_session_round_trip_byte_for_byte(string json)
+    {
+        var data = SessionData.Parse(Encoding.UTF8.GetBytes(json), Time);
+
+        await Store.SetAsync("node", data);
+        var stored = await Store.GetAsync("node");
+
+        Assert.NotNull(stored);
+        Assert.Equal(json, Encoding.UTF8.GetString(stored.ToUtf8Json()));
+        Assert.Equal(json, (await Store.AllAsync())["node"].ToJson());
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_to_different_ids_all_complete()
+    {
+        const int writers = 64;
+
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(i => Task.Run(async () =>
+            await Store.SetAsync($"writer{i}", NewSession(TimeSpan.FromMinutes(10), ("n", Number(i)))))));
+
+        Assert.Equal(writers, await Store.CountAsync());
+        for (var i = 0; i < writers; i++)
+        {
+            Assert.Equal(Number(i), Value(await Store.GetAsync($"writer{i}"), "n"));
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_to_one_id_all_complete_and_a_later_write_wins()
+    {
+        const int writers = 64;
+
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(i => Task.Run(async () =>
+            await Store.SetAsync("same", NewSession(TimeSpan.FromMinutes(10), ("n", Number(i)))))));
+
+        var written = Enumerable.Range(0, writers).Select(Number).ToHashSet();
+        Assert.Contains(Value(await Store.GetAsync("same"), "n")!, written);
+        Assert.Equal(1, await Store.CountAsync());
+        await Store.SetAsync("same", NewSession(TimeSpan.FromMinutes(10), ("n", "\"last\"")));
+        Assert.Equal("\"last\"", Value(await Store.GetAsync("same"), "n"));
+    }
+
+    [Fact]
+    public async Task A_cancelled_token_cancels_every_call_and_changes_nothing()
+    {
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+        var token = cancellation.Token;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Store.GetAsync("abc", token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")), token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Store.SetAsync("new", NewSession(TimeSpan.FromMinutes(10)), token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Store.TouchAsync("abc", NewSession(TimeSpan.FromMinutes(30)), token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Store.DestroyAsync("abc", token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Store.AllAsync(token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Store.CountAsync(token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Store.ClearAsync(token));
+
+        Assert.Equal("1", Value(await Store.GetAsync("abc"), "views"));
+        Assert.Equal(1, await Store.CountAsync());
+        await AssertExpiresAfterAsync("abc", TimeSpan.FromMinutes(10));
+    }
+
+    [Fact]
+    public async Task Null_arguments_are_rejected()
+    {
+        var data = NewSession(TimeSpan.FromMinutes(10));
+
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.GetAsync(null!));
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.SetAsync(null!, data));
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.SetAsync("abc", null!));
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.TouchAsync(null!, data));
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.TouchAsync("abc", null!));
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.DestroyAsync(null!));
+    }
+
+    private static string Number(int i) => i.ToString(CultureInfo.InvariantCulture);
+}
