@@ -47,4 +47,30 @@ public interface ISessionStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the expiry is recorded.</returns>
     ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Whether <see cref="TrySetAsync"/> is a real conditional write (compare-and-set). When it
+    /// is, parallel requests to one session keep each other's changes and a destroyed session
+    /// is never written back; when it is not, the last write wins, as in express-session.
+    /// </summary>
+    bool SupportsConditionalWrites => false;
+
+    /// <summary>
+    /// Writes the session only if the stored session is still the version the caller read:
+    /// the one whose <see cref="SessionData.StoreVersion"/> is <paramref name="expectedVersion"/>.
+    /// On success the store sets <paramref name="data"/>'s <see cref="SessionData.StoreVersion"/>
+    /// to the version it wrote. A missing or expired session never matches, so a destroyed session
+    /// cannot be brought back. The default, for stores without conditional writes, writes
+    /// unconditionally with <see cref="SetAsync"/>.
+    /// </summary>
+    /// <param name="sessionId">The session ID.</param>
+    /// <param name="data">The session to write.</param>
+    /// <param name="expectedVersion">The version the caller read (never null).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when written; <see langword="false"/> when the stored session had changed or was gone.</returns>
+    async ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
+    {
+        await SetAsync(sessionId, data, cancellationToken);
+        return true;
+    }
 }

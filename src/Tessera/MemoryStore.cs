@@ -16,6 +16,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IDisposable
     private readonly TimeProvider _time;
     private readonly MemoryStoreOptions _options;
     private readonly ITimer _sweepTimer;
+    private long _lastVersion;
 
     /// <summary>Creates a memory store.</summary>
     /// <param name="options">The options; defaults when null.</param>
@@ -52,6 +53,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IDisposable
         ArgumentNullException.ThrowIfNull(sessionId);
         cancellationToken.ThrowIfCancellationRequested();
         byte[] json;
+        long version;
         lock (_lock)
         {
             if (!TryGetLive(sessionId, _time.GetUtcNow().UtcTicks, out var entry))
@@ -60,9 +62,16 @@ public sealed class MemoryStore : IEnumerableSessionStore, IDisposable
             }
 
             json = entry.Json;
+            version = entry.Version;
         }
 
-        return ValueTask.FromResult(SessionData.TryParse(json, out var data, _time) ? data : null);
+        if (!SessionData.TryParse(json, out var data, _time))
+        {
+            return ValueTask.FromResult<SessionData?>(null);
+        }
+
+        data.StoreVersion = version;
+        return ValueTask.FromResult<SessionData?>(data);
     }
 
     /// <inheritdoc/>
@@ -73,25 +82,59 @@ public sealed class MemoryStore : IEnumerableSessionStore, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var json = data.ToUtf8Json();
         var now = _time.GetUtcNow().UtcTicks;
-        var expires = ExpiryTicks(data, now);
         lock (_lock)
         {
-            if (_entries.TryGetValue(sessionId, out var entry))
-            {
-                entry.Json = json;
-                Reschedule(sessionId, entry, expires);
-            }
-            else
-            {
-                entry = new Entry(json);
-                _entries.Add(sessionId, entry);
-                Reschedule(sessionId, entry, expires);
-                EvictExpired(now);
-                EnforceBound();
-            }
+            Write(sessionId, data, json, now);
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public bool SupportsConditionalWrites => true;
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(expectedVersion);
+        cancellationToken.ThrowIfCancellationRequested();
+        var json = data.ToUtf8Json();
+        var now = _time.GetUtcNow().UtcTicks;
+        lock (_lock)
+        {
+            if (!TryGetLive(sessionId, now, out var entry) || expectedVersion is not long expected || entry.Version != expected)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            Write(sessionId, data, json, now);
+        }
+
+        return ValueTask.FromResult(true);
+    }
+
+    private void Write(string sessionId, SessionData data, byte[] json, long now)
+    {
+        var expires = ExpiryTicks(data, now);
+        var version = ++_lastVersion;
+        if (_entries.TryGetValue(sessionId, out var entry))
+        {
+            entry.Json = json;
+            entry.Version = version;
+            Reschedule(sessionId, entry, expires);
+        }
+        else
+        {
+            entry = new Entry(json) { Version = version };
+            _entries.Add(sessionId, entry);
+            Reschedule(sessionId, entry, expires);
+            EvictExpired(now);
+            EnforceBound();
+        }
+
+        data.StoreVersion = version;
     }
 
     /// <inheritdoc/>
@@ -282,5 +325,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IDisposable
         public long ExpiresTicks { get; set; }
 
         public long? QueuedTicks { get; set; }
+
+        public long Version { get; set; }
     }
 }

@@ -58,6 +58,60 @@ public sealed class Session
 
     internal bool CookieTouched { get; set; }
 
+    /// <summary>Whether the request re-armed the expiry (false when <see cref="TesseraOptions.TouchAfter"/> throttled it).</summary>
+    internal bool CookieRearmed { get; set; }
+
+    /// <summary>The request came with the old ID of a renewed session: its cookie must be replaced.</summary>
+    internal bool ForceCookie { get; set; }
+
+    /// <summary>Detaches the session from the request after it was destroyed, here or by another request.</summary>
+    internal void MarkDestroyed()
+    {
+        IsDestroyed = true;
+        SessionRuntime.Detach(_context, this);
+    }
+
+    /// <summary>The session now lives under another ID (renewed here or by another request).</summary>
+    internal void MoveTo(string id)
+    {
+        Id = id;
+        SessionRuntime.Attach(_context, this);
+    }
+
+    /// <summary>This request's changes to the values since the request started.</summary>
+    internal SessionChanges Changes()
+    {
+        var changes = new SessionChanges();
+        var original = new Dictionary<string, byte[]>(OriginalEntries.Length, StringComparer.Ordinal);
+        foreach (var (key, json) in OriginalEntries)
+        {
+            original[key] = json;
+        }
+
+        foreach (var (key, json) in _data.Values)
+        {
+            if (!original.Remove(key, out var before) || (!ReferenceEquals(before, json) && !before.AsSpan().SequenceEqual(json)))
+            {
+                changes.Set.Add(new(key, json));
+            }
+        }
+
+        changes.Removed.AddRange(original.Keys);
+        return changes;
+    }
+
+    /// <summary>
+    /// Continues from a newer stored version: its values with this request's changes applied,
+    /// and this request's cookie and metadata.
+    /// </summary>
+    internal void Rebase(SessionData latest, SessionChanges changes)
+    {
+        changes.ApplyTo(latest.Values);
+        latest.Cookie = _data.Cookie;
+        latest.Metadata = _data.Metadata;
+        _data = latest;
+    }
+
     /// <summary>Gets a value, or the default of <typeparamref name="T"/> when there is none.</summary>
     /// <typeparam name="T">The type to deserialize the value as.</typeparam>
     /// <param name="key">The value's name.</param>
@@ -137,18 +191,18 @@ public sealed class Session
     /// </summary>
     /// <param name="cancellationToken">Cancels the store call.</param>
     /// <returns>A task that completes when the old session is destroyed.</returns>
+    /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
     public async Task RegenerateAsync(CancellationToken cancellationToken = default)
     {
         var oldId = Id;
         try
         {
-            await _runtime.Store.DestroyAsync(oldId, cancellationToken);
+            await _runtime.DestroyAsync(oldId, cancellationToken);
         }
         finally
         {
-            var cookieOptions = _runtime.ResolveCookieOptions(_context);
             Id = _runtime.NewId(_context);
-            _data = new SessionData(_runtime.CreateCookie(_context, cookieOptions));
+            _data = _runtime.CreateData(_context, _runtime.ResolveCookieOptions(_context));
             IsNew = true;
             IsDestroyed = false;
             SessionRuntime.Attach(_context, this);
@@ -157,17 +211,28 @@ public sealed class Session
     }
 
     /// <summary>
-    /// Moves the session's data to a new ID and destroys the old one: the defence against
-    /// session fixation to call when a user signs in. The cookie and all values are kept.
+    /// Moves the session's data to a new ID: the defence against session fixation to call when a
+    /// user signs in. The cookie (with its absolute deadline) and all values are kept. The old ID
+    /// is destroyed, or, with <see cref="TesseraOptions.RenewGracePeriod"/>, leads to the new one
+    /// for that long; it can never be written to or renewed again. If another request renewed
+    /// the session first, this session joins that renewal; if it destroyed it, this one is destroyed.
     /// </summary>
-    /// <param name="cancellationToken">Cancels the store call.</param>
-    /// <returns>A task that completes when the old ID is destroyed.</returns>
+    /// <param name="cancellationToken">Cancels the store calls.</param>
+    /// <returns>A task that completes when the session is stored under its new ID.</returns>
+    /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
     public async Task RenewIdAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDestroyed();
-        var oldId = Id;
-        await _runtime.Store.DestroyAsync(oldId, cancellationToken);
-        Id = _runtime.NewId(_context);
+        if (IsNew && SavedEntries is null && Data.StoreVersion is null)
+        {
+            // Never stored: nothing to move.
+            Id = _runtime.NewId(_context);
+        }
+        else
+        {
+            await _runtime.RenewAsync(this, _context, cancellationToken);
+        }
+
         SessionRuntime.Attach(_context, this);
         TesseraLog.SessionRenewed(_runtime.Logger);
     }
@@ -178,36 +243,41 @@ public sealed class Session
     /// </summary>
     /// <param name="cancellationToken">Cancels the store call.</param>
     /// <returns>A task that completes when the session is gone from the store.</returns>
+    /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
     public async Task DestroyAsync(CancellationToken cancellationToken = default)
     {
-        IsDestroyed = true;
-        SessionRuntime.Detach(_context, this);
-        await _runtime.Store.DestroyAsync(Id, cancellationToken);
+        MarkDestroyed();
+        await _runtime.DestroyAsync(Id, cancellationToken);
     }
 
     /// <summary>Replaces the values and cookie with what the store holds now.</summary>
     /// <param name="cancellationToken">Cancels the store call.</param>
     /// <returns>A task that completes when the session is reloaded.</returns>
     /// <exception cref="InvalidOperationException">The store no longer has the session.</exception>
+    /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
     public async Task ReloadAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDestroyed();
-        var data = await _runtime.Store.GetAsync(Id, cancellationToken)
+        _data = await _runtime.ReloadAsync(this, cancellationToken)
             ?? throw new InvalidOperationException("Failed to load session: the store no longer has it.");
-        _data = data.Cookie.Time == _runtime.Time ? data : new SessionData(data.Cookie.WithTime(_runtime.Time), data.Values, data.CookieIndex);
     }
 
     /// <summary>
     /// Saves the session now. Unless the session changes afterwards, it is not saved again at
-    /// the end of the request.
+    /// the end of the request. If another request destroyed the session meanwhile, nothing is
+    /// written and the session is detached (<see cref="IsDestroyed"/> becomes true).
     /// </summary>
     /// <param name="cancellationToken">Cancels the store call.</param>
     /// <returns>A task that completes when the store has the session.</returns>
+    /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
     public async Task SaveAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDestroyed();
         SavedEntries = Snapshot();
-        await _runtime.Store.SetAsync(Id, _data, cancellationToken);
+        if (!await _runtime.WriteAsync(this, cancellationToken))
+        {
+            MarkDestroyed();
+        }
     }
 
     /// <summary>

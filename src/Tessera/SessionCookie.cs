@@ -29,6 +29,9 @@ public sealed class SessionCookie
 
     internal TimeProvider Time => _time;
 
+    /// <summary>The session's absolute deadline, if it has one: the expiry is never armed past it.</summary>
+    internal DateTimeOffset? Deadline { get; set; }
+
     /// <summary>
     /// When the cookie and the session expire; <see langword="null"/> for a browser-session cookie.
     /// Setting it also sets <see cref="OriginalMaxAge"/> to the time left until then.
@@ -55,7 +58,7 @@ public sealed class SessionCookie
         {
             if (value is { } v)
             {
-                _expires = TruncateToMilliseconds(_time.GetUtcNow()).AddMilliseconds(Math.Truncate(v.TotalMilliseconds));
+                _expires = Cap(TruncateToMilliseconds(_time.GetUtcNow()).AddMilliseconds(Math.Truncate(v.TotalMilliseconds)));
                 _originalMaxAgeMs = Math.Truncate(v.TotalMilliseconds);
             }
             else
@@ -141,7 +144,7 @@ public sealed class SessionCookie
     {
         if (_originalMaxAgeMs is { } ms)
         {
-            _expires = TruncateToMilliseconds(_time.GetUtcNow()).AddMilliseconds(ms);
+            _expires = Cap(TruncateToMilliseconds(_time.GetUtcNow()).AddMilliseconds(ms));
         }
         else
         {
@@ -162,6 +165,7 @@ public sealed class SessionCookie
 
         var copy = new SessionCookie(time);
         copy.CopyFrom(this);
+        copy.Deadline = Deadline;
         return copy;
     }
 
@@ -197,6 +201,9 @@ public sealed class SessionCookie
         "NONE" => SameSiteMode.None,
         _ => null,
     };
+
+    private DateTimeOffset Cap(DateTimeOffset expires) =>
+        Deadline is { } deadline && deadline < expires ? TruncateToMilliseconds(deadline) : expires;
 
     private double? RemainingMilliseconds() =>
         _expires is { } e ? (e - TruncateToMilliseconds(_time.GetUtcNow())).TotalMilliseconds : null;

@@ -21,11 +21,12 @@ public sealed class SessionData
         _values = new OrderedDictionary<string, byte[]>(StringComparer.Ordinal);
     }
 
-    internal SessionData(SessionCookie cookie, OrderedDictionary<string, byte[]> values, int cookieIndex)
+    internal SessionData(SessionCookie cookie, OrderedDictionary<string, byte[]> values, int cookieIndex, SessionMetadata? metadata = null)
     {
         Cookie = cookie;
         _values = values;
         CookieIndex = cookieIndex;
+        Metadata = metadata;
     }
 
     /// <summary>The session's cookie.</summary>
@@ -39,6 +40,18 @@ public sealed class SessionData
 
     /// <summary>The number of values (the cookie is not counted).</summary>
     public int Count => _values.Count;
+
+    /// <summary>
+    /// An opaque value that the store which read this document attached to it, so that a later
+    /// conditional write (<see cref="ISessionStore.TrySetAsync"/>) can tell whether the stored
+    /// session changed in between. <see langword="null"/> for a document no store has read or written.
+    /// </summary>
+    public object? StoreVersion { get; set; }
+
+    internal SessionMetadata? Metadata { get; set; }
+
+    /// <summary>The ID this session moved to when its old ID was renewed, while requests with the old ID may follow it.</summary>
+    internal string? RenewedTo => Metadata?.RenewedTo;
 
     // Where "cookie" stands among the top-level properties; express-session puts it first for
     // new sessions and keeps it where the store had it for loaded ones.
@@ -135,5 +148,8 @@ public sealed class SessionData
     /// <summary>Creates an independent copy of this document.</summary>
     /// <returns>The copy.</returns>
     public SessionData Clone() =>
-        new(Cookie.Clone(), new OrderedDictionary<string, byte[]>(_values, StringComparer.Ordinal), CookieIndex);
+        new(Cookie.Clone(), new OrderedDictionary<string, byte[]>(_values, StringComparer.Ordinal), CookieIndex, Metadata?.Clone())
+        {
+            StoreVersion = StoreVersion,
+        };
 }

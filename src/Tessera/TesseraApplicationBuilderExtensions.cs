@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -31,7 +32,8 @@ public static class TesseraApplicationBuilderExtensions
         var store = options.Store ?? services.GetRequiredService<ISessionStore>();
         var time = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Tessera");
-        var runtime = new SessionRuntime(options, store, time, logger);
+        var metrics = new TesseraMetrics(services.GetService<IMeterFactory>());
+        var runtime = new SessionRuntime(options, store, time, logger, metrics);
         return app.UseMiddleware<TesseraMiddleware>(runtime);
     }
 }

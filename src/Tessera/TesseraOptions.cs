@@ -82,6 +82,68 @@ public sealed class TesseraOptions
     public UnsetBehavior Unset { get; set; } = UnsetBehavior.Keep;
 
     /// <summary>
+    /// The idle timeout: a session not used for this long expires. The cookie's <c>Expires</c>,
+    /// the expiry stored in the document and the store's TTL are all re-armed from it. It is the
+    /// server-side name of <see cref="SessionCookieOptions.MaxAge"/>; set one or the other.
+    /// </summary>
+    /// <value>Default <see langword="null"/> (use <see cref="SessionCookieOptions.MaxAge"/>).</value>
+    public TimeSpan? IdleTimeout { get; set; }
+
+    /// <summary>
+    /// The absolute timeout: a session expires this long after it was created however active it
+    /// is; renewing its ID does not extend it. The cookie's expiry is capped at that deadline.
+    /// </summary>
+    /// <value>Default <see langword="null"/> (no absolute limit).</value>
+    public TimeSpan? AbsoluteTimeout { get; set; }
+
+    /// <summary>
+    /// Throttles touching: an unmodified session's expiry is re-armed (and the store touched) at
+    /// most once per this interval, so read-only requests do not write to the store every time.
+    /// </summary>
+    /// <value>Default <see langword="null"/> (re-armed on every request, as express-session does).</value>
+    public TimeSpan? TouchAfter { get; set; }
+
+    /// <summary>
+    /// After <see cref="Session.RenewIdAsync"/>, how long the old ID still leads to the renewed
+    /// session (and re-issues its cookie), so parallel tabs and requests in flight keep their
+    /// session. The old ID can never be written to or renewed again.
+    /// </summary>
+    /// <value>Default zero: the old ID is rejected at once.</value>
+    public TimeSpan RenewGracePeriod { get; set; }
+
+    /// <summary>How long one store call may take before it counts as failed.</summary>
+    /// <value>Default five seconds.</value>
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>What a request gets when the store fails or times out.</summary>
+    /// <value>Default <see cref="Tessera.StoreFailure.Throw"/>.</value>
+    public StoreFailure StoreFailure { get; set; } = StoreFailure.Throw;
+
+    /// <summary>
+    /// Whether a loaded session is written back with a conditional write (when the store supports
+    /// it): only this request's changes are applied to the latest stored version, so parallel
+    /// requests keep each other's changes and a destroyed session is never written back.
+    /// <see langword="false"/> gives express-session's last-write-wins.
+    /// </summary>
+    /// <value>Default <see langword="true"/>.</value>
+    public bool ConditionalWrites { get; set; } = true;
+
+    /// <summary>
+    /// Says whether a verified cookie's ID has a format the ID generator could produce; other
+    /// IDs are rejected before any store call. When null: with the default generator, exactly 32
+    /// base64url characters; with a custom <see cref="GenerateId"/>, any ID of at most 1024 characters.
+    /// </summary>
+    public Func<string, bool>? ValidateId { get; set; }
+
+    /// <summary>
+    /// Whether the store key is the SHA-256 of the session ID (hex) instead of the ID itself, so
+    /// that neither the keys nor the timing of store lookups give a session ID away. Stored
+    /// sessions can then no longer be shared with a Node.js express-session app.
+    /// </summary>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool HashIdsInStore { get; set; }
+
+    /// <summary>
     /// How session values are serialized. The default uses camelCase names, writes dates as
     /// JavaScript does (<c>2026-01-02T03:04:05.678Z</c>) and does not escape non-ASCII text, so
     /// documents read naturally from Node.js.

@@ -190,7 +190,6 @@ public sealed class SessionTests
     [Fact]
     public async Task A_store_failure_while_loading_goes_through_the_error_path_and_the_log()
     {
-        var logs = new List<string>();
         await using var app = await TestApp.StartAsync(
             null,
             context => context.Response.WriteAsync("handler ran"),
@@ -200,19 +199,21 @@ public sealed class SessionTests
                 {
                     await next(context);
                 }
-                catch (InvalidOperationException ex) when (ex.Message == "boom!")
+                catch (SessionStoreException ex) when (ex.InnerException?.Message == "boom!")
                 {
                     context.Response.StatusCode = 500;
-                    await context.Response.WriteAsync("error: " + ex.Message);
+                    await context.Response.WriteAsync($"error in {ex.Operation}: {ex.InnerException.Message}");
                 }
             }),
             store: new FailingStore());
-        var cookie = "connect.sid=" + Tessera.Cookies.UriComponent.Encode("s:" + new Tessera.Cookies.CookieSigner(["keyboard cat"]).Sign("some-id"));
+        var logs = LogSink.Attach(app);
+        var cookie = "connect.sid=" + Tessera.Cookies.UriComponent.Encode("s:" + new Tessera.Cookies.CookieSigner(["keyboard cat"]).Sign("abcdefghijklmnopqrstuvwxyz012345"));
 
         var response = await app.GetAsync("/", cookie);
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Equal("error: boom!", await response.Content.ReadAsStringAsync());
+        Assert.Equal("error in load: boom!", await response.Content.ReadAsStringAsync());
+        Assert.Equal("boom!", Assert.Single(logs.Named("StoreFailed")).Exception?.Message);
     }
 
     [Fact]
@@ -227,7 +228,7 @@ public sealed class SessionTests
                 {
                     await next(context);
                 }
-                catch (InvalidOperationException ex) when (ex.Message == "boom!")
+                catch (SessionStoreException ex) when (ex.InnerException?.Message == "boom!")
                 {
                     context.Response.StatusCode = 503;
                 }

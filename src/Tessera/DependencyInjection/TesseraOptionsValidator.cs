@@ -43,7 +43,49 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
             failures.Add($"TesseraOptions.Unset must be Keep or Destroy, not {(int)options.Unset}.");
         }
 
+        Positive(options.IdleTimeout, "TesseraOptions.IdleTimeout", failures);
+        Positive(options.AbsoluteTimeout, "TesseraOptions.AbsoluteTimeout", failures);
+        Positive(options.StoreTimeout, "TesseraOptions.StoreTimeout", failures);
+        if (options.IdleTimeout is not null && options.Cookie?.MaxAge is not null)
+        {
+            failures.Add("TesseraOptions.IdleTimeout and TesseraOptions.Cookie.MaxAge are the same setting; set one of them.");
+        }
+
+        if (options.TouchAfter is { } touchAfter)
+        {
+            if (touchAfter < TimeSpan.Zero)
+            {
+                failures.Add("TesseraOptions.TouchAfter must not be negative.");
+            }
+            else if ((options.IdleTimeout ?? options.Cookie?.MaxAge) is { } idle && touchAfter >= idle)
+            {
+                failures.Add("TesseraOptions.TouchAfter must be shorter than the idle timeout, or sessions would expire between touches.");
+            }
+        }
+
+        if (options.RenewGracePeriod < TimeSpan.Zero)
+        {
+            failures.Add("TesseraOptions.RenewGracePeriod must not be negative.");
+        }
+        else if (options.RenewGracePeriod > TimeSpan.Zero && options.HashIdsInStore)
+        {
+            failures.Add("TesseraOptions.RenewGracePeriod cannot be used with TesseraOptions.HashIdsInStore: following a renewed ID would keep a plain ID in the store.");
+        }
+
+        if (!Enum.IsDefined(options.StoreFailure))
+        {
+            failures.Add($"TesseraOptions.StoreFailure must be Throw, ServiceUnavailable or ContinueWithoutSession, not {(int)options.StoreFailure}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Positive(TimeSpan? value, string name, List<string> failures)
+    {
+        if (value is { } v && v <= TimeSpan.Zero)
+        {
+            failures.Add($"{name} must be positive.");
+        }
     }
 
     internal static void ValidateCookie(SessionCookieOptions cookie, string prefix, List<string> failures)

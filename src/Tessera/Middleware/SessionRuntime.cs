@@ -1,26 +1,42 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-
 using Tessera.Cookies;
+using Tessera.Serialization;
 
 namespace Tessera.Middleware;
 
-/// <summary>What the middleware and the sessions of one application share: options resolved once.</summary>
+/// <summary>
+/// What the middleware and the sessions of one application share: the options resolved once,
+/// and every store operation, each bounded by <see cref="TesseraOptions.StoreTimeout"/>.
+/// </summary>
 internal sealed class SessionRuntime
 {
+    private const int MaxWriteAttempts = 10;
+
     private readonly TesseraOptions _options;
     private readonly CookieSigner _signer;
+    private readonly SemaphoreSlim[] _commitLocks;
+    private readonly bool _conditional;
 
-    public SessionRuntime(TesseraOptions options, ISessionStore store, TimeProvider time, ILogger logger)
+    public SessionRuntime(TesseraOptions options, ISessionStore store, TimeProvider time, ILogger logger, TesseraMetrics metrics)
     {
         _options = options;
         Store = store;
         Time = time;
         Logger = logger;
+        Metrics = metrics;
         _signer = new CookieSigner(options.Secrets);
         JsonOptions = options.JsonSerializerOptions;
         JsonOptions.MakeReadOnly(populateMissingResolver: true);
+        _conditional = options.ConditionalWrites && store.SupportsConditionalWrites;
+        _commitLocks = new SemaphoreSlim[_conditional ? 64 : 0];
+        for (var i = 0; i < _commitLocks.Length; i++)
+        {
+            _commitLocks[i] = new SemaphoreSlim(1, 1);
+        }
     }
 
     public TesseraOptions Options => _options;
@@ -31,6 +47,8 @@ internal sealed class SessionRuntime
 
     public ILogger Logger { get; }
 
+    public TesseraMetrics Metrics { get; }
+
     public JsonSerializerOptions JsonOptions { get; }
 
     public SessionCookieOptions ResolveCookieOptions(HttpContext context) =>
@@ -39,7 +57,7 @@ internal sealed class SessionRuntime
             : _options.Cookie;
 
     /// <summary>The cookie of a new session, with express's <c>'auto'</c> values resolved for this request.</summary>
-    public SessionCookie CreateCookie(HttpContext context, SessionCookieOptions options)
+    public SessionCookie CreateCookie(HttpContext context, SessionCookieOptions options, DateTimeOffset? deadline)
     {
         var cookie = new SessionCookie(Time)
         {
@@ -47,6 +65,7 @@ internal sealed class SessionRuntime
             HttpOnly = options.HttpOnly,
             Domain = options.Domain,
             Priority = options.Priority,
+            Deadline = deadline,
         };
         if (options.Partitioned)
         {
@@ -74,8 +93,23 @@ internal sealed class SessionRuntime
             cookie.SameSite = sameSite;
         }
 
-        cookie.MaxAge = options.MaxAge;
+        cookie.MaxAge = _options.IdleTimeout ?? options.MaxAge;
         return cookie;
+    }
+
+    /// <summary>The document of a new session: its cookie, and its creation time when an absolute timeout applies.</summary>
+    public SessionData CreateData(HttpContext context, SessionCookieOptions options)
+    {
+        if (_options.AbsoluteTimeout is not { } absolute)
+        {
+            return new SessionData(CreateCookie(context, options, deadline: null));
+        }
+
+        var created = SessionCookie.TruncateToMilliseconds(Time.GetUtcNow());
+        return new SessionData(CreateCookie(context, options, created + absolute))
+        {
+            Metadata = new SessionMetadata { Created = created },
+        };
     }
 
     public string NewId(HttpContext context)
@@ -94,8 +128,18 @@ internal sealed class SessionRuntime
         return id;
     }
 
-    public SessionData Adopt(SessionData data) =>
-        ReferenceEquals(data.Cookie.Time, Time) ? data : new SessionData(data.Cookie.WithTime(Time), data.Values, data.CookieIndex);
+    /// <summary>The key under which the store holds a session.</summary>
+    public string StoreKey(string sessionId)
+    {
+        if (!_options.HashIdsInStore)
+        {
+            return sessionId;
+        }
+
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(sessionId), hash);
+        return Convert.ToHexStringLower(hash);
+    }
 
     /// <summary>Reads the verified session ID from the request's cookie, or null.</summary>
     public string? ReadCookieId(HttpContext context)
@@ -115,9 +159,44 @@ internal sealed class SessionRuntime
         if (id is null)
         {
             TesseraLog.BadSignature(Logger);
+            return null;
+        }
+
+        if (!IsAcceptableId(id))
+        {
+            TesseraLog.RejectedId(Logger);
+            return null;
         }
 
         return id;
+    }
+
+    private bool IsAcceptableId(string id)
+    {
+        if (_options.ValidateId is { } validate)
+        {
+            return validate(id);
+        }
+
+        if (_options.GenerateId is not null)
+        {
+            return id.Length is > 0 and <= 1024;
+        }
+
+        if (id.Length != DefaultSessionIdGenerator.Length)
+        {
+            return false;
+        }
+
+        foreach (var c in id)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public void AppendSetCookie(HttpContext context, Session session)
@@ -141,5 +220,326 @@ internal sealed class SessionRuntime
         {
             feature.Session = null;
         }
+    }
+
+    // ----- Store operations -----
+
+    /// <summary>
+    /// Loads a session for a request: follows the old ID of a renewed session during its grace
+    /// period, and destroys a session past its absolute deadline. Null when there is none.
+    /// </summary>
+    public async ValueTask<(string Id, SessionData Data, bool Followed)?> LoadAsync(string id, CancellationToken cancellationToken)
+    {
+        var data = await GetAsync(id, cancellationToken);
+        var followed = false;
+        if (data?.RenewedTo is { } renewedTo)
+        {
+            if (data.Metadata!.FollowUntil is not { } until || until <= Time.GetUtcNow())
+            {
+                return null;
+            }
+
+            id = renewedTo;
+            data = await GetAsync(id, cancellationToken);
+            followed = true;
+            if (data?.RenewedTo is not null)
+            {
+                return null; // renewed again: an old ID leads one step only
+            }
+        }
+
+        if (data is null)
+        {
+            return null;
+        }
+
+        if (_options.AbsoluteTimeout is { } absolute)
+        {
+            data.Metadata ??= new SessionMetadata();
+            data.Metadata.Created ??= SessionCookie.TruncateToMilliseconds(Time.GetUtcNow());
+            var deadline = data.Metadata.Created.Value + absolute;
+            if (deadline <= Time.GetUtcNow())
+            {
+                TesseraLog.SessionPastAbsoluteTimeout(Logger);
+                await DestroyAsync(id, cancellationToken);
+                return null;
+            }
+
+            data.Cookie.Deadline = deadline;
+        }
+
+        return (id, data, followed);
+    }
+
+    private async ValueTask<SessionData?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        var data = await StoreGetAsync(StoreKey(id), cancellationToken);
+        if (data is not null && !ReferenceEquals(data.Cookie.Time, Time))
+        {
+            var version = data.StoreVersion;
+            data = new SessionData(data.Cookie.WithTime(Time), data.Values, data.CookieIndex, data.Metadata) { StoreVersion = version };
+        }
+
+        return data;
+    }
+
+    /// <summary>The stored session as it is now, for <see cref="Session.ReloadAsync"/>.</summary>
+    public async ValueTask<SessionData?> ReloadAsync(Session session, CancellationToken cancellationToken)
+    {
+        var data = await GetAsync(session.Id, cancellationToken);
+        if (data is not null && session.Cookie.Deadline is { } deadline)
+        {
+            data.Cookie.Deadline = deadline;
+        }
+
+        return data is { RenewedTo: null } ? data : null;
+    }
+
+    public ValueTask DestroyAsync(string id, CancellationToken cancellationToken) =>
+        StoreDestroyAsync(StoreKey(id), cancellationToken);
+
+    public ValueTask TouchAsync(Session session, CancellationToken cancellationToken) =>
+        StoreTouchAsync(StoreKey(session.Id), session.Data, cancellationToken);
+
+    /// <summary>
+    /// Writes the session. A session read from a store with conditional writes is written only
+    /// over the version it read; when another request changed it in between, this request's
+    /// key-level changes are applied to the latest version and the write is tried again. Returns
+    /// false, and writes nothing, when the session was destroyed (or renewed away) meanwhile.
+    /// </summary>
+    public async Task<bool> WriteAsync(Session session, CancellationToken cancellationToken)
+    {
+        if (!_conditional || session.Data.StoreVersion is null)
+        {
+            await StoreSetAsync(StoreKey(session.Id), session.Data, cancellationToken);
+            return true;
+        }
+
+        var commitLock = _commitLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(session.Id) % (uint)_commitLocks.Length)];
+        await commitLock.WaitAsync(cancellationToken);
+        try
+        {
+            return await WriteConditionallyAsync(session, cancellationToken);
+        }
+        finally
+        {
+            commitLock.Release();
+        }
+    }
+
+    private async Task<bool> WriteConditionallyAsync(Session session, CancellationToken cancellationToken)
+    {
+        SessionChanges? changes = null;
+        for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
+        {
+            var data = session.Data;
+            if (await StoreTrySetAsync(StoreKey(session.Id), data, data.StoreVersion!, cancellationToken))
+            {
+                return true;
+            }
+
+            Metrics.WriteConflict();
+            TesseraLog.WriteConflict(Logger, attempt);
+            changes ??= session.Changes();
+            var latest = await GetAsync(session.Id, cancellationToken);
+            if (latest?.RenewedTo is { } renewedTo)
+            {
+                // Renewed by another request: this request's changes belong to the new ID.
+                latest = latest.Metadata!.FollowUntil > Time.GetUtcNow() ? await GetAsync(renewedTo, cancellationToken) : null;
+                if (latest is { RenewedTo: null })
+                {
+                    session.MoveTo(renewedTo);
+                }
+                else
+                {
+                    latest = null;
+                }
+            }
+
+            if (latest is null)
+            {
+                Metrics.CommitDropped();
+                TesseraLog.CommitDropped(Logger);
+                return false;
+            }
+
+            session.Rebase(latest, changes);
+        }
+
+        throw new SessionStoreException("save", $"The session kept changing under this request: {MaxWriteAttempts} conditional writes in a row found a newer version.", null);
+    }
+
+    /// <summary>
+    /// Moves the session to a new ID: writes it under the new ID, then turns the old ID into a
+    /// marker that leads to the new one for <see cref="TesseraOptions.RenewGracePeriod"/> and
+    /// refuses every later write (or destroys it). When another request renewed or destroyed the
+    /// session first, the session follows that renewal or is destroyed instead.
+    /// </summary>
+    public async Task RenewAsync(Session session, HttpContext context, CancellationToken cancellationToken)
+    {
+        var oldId = session.Id;
+        var oldVersion = session.Data.StoreVersion;
+        var newId = NewId(context);
+        var data = session.Data;
+        await StoreSetAsync(StoreKey(newId), data, cancellationToken);
+        var newVersion = data.StoreVersion;
+
+        // The old ID becomes a marker that leads to the new one until the grace period ends and
+        // then expires. With no grace period it expires at once: writing it is then a conditional
+        // delete, which still makes a concurrent renewal of the same session fail.
+        var now = SessionCookie.TruncateToMilliseconds(Time.GetUtcNow());
+        var marker = new SessionData(new SessionCookie(Time) { MaxAge = _options.RenewGracePeriod })
+        {
+            Metadata = new SessionMetadata { RenewedTo = newId, FollowUntil = now + _options.RenewGracePeriod },
+        };
+
+        if (!_conditional || oldVersion is null)
+        {
+            if (_options.RenewGracePeriod > TimeSpan.Zero)
+            {
+                await StoreSetAsync(StoreKey(oldId), marker, cancellationToken);
+            }
+            else
+            {
+                await DestroyAsync(oldId, cancellationToken);
+            }
+
+            session.MoveTo(newId);
+            data.StoreVersion = newVersion;
+            return;
+        }
+
+        if (await StoreTrySetAsync(StoreKey(oldId), marker, oldVersion, cancellationToken))
+        {
+            session.MoveTo(newId);
+            data.StoreVersion = newVersion;
+            return;
+        }
+
+        // The old ID changed since this request read it: renewed, destroyed or written by another request.
+        await DestroyAsync(newId, cancellationToken);
+        var latest = await LoadAsync(oldId, cancellationToken);
+        if (latest is not { } found)
+        {
+            Metrics.CommitDropped();
+            TesseraLog.CommitDropped(Logger);
+            session.MarkDestroyed();
+            return;
+        }
+
+        var changes = session.Changes();
+        session.Rebase(found.Data, changes);
+        if (found.Followed)
+        {
+            session.MoveTo(found.Id); // another request renewed it: share that renewal
+            return;
+        }
+
+        await RenewAsync(session, context, cancellationToken);
+    }
+
+    private ValueTask<SessionData?> StoreGetAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Guard("load", Store.GetAsync(key, cancellationToken), cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            throw Failure("load", ex);
+        }
+    }
+
+    private ValueTask StoreSetAsync(string key, SessionData data, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Guard("save", Store.SetAsync(key, data, cancellationToken), cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            throw Failure("save", ex);
+        }
+    }
+
+    private ValueTask<bool> StoreTrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Guard("save", Store.TrySetAsync(key, data, expectedVersion, cancellationToken), cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            throw Failure("save", ex);
+        }
+    }
+
+    private ValueTask StoreDestroyAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Guard("destroy", Store.DestroyAsync(key, cancellationToken), cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            throw Failure("destroy", ex);
+        }
+    }
+
+    private ValueTask StoreTouchAsync(string key, SessionData data, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Guard("touch", Store.TouchAsync(key, data, cancellationToken), cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            throw Failure("touch", ex);
+        }
+    }
+
+    /// <summary>Awaits a store call within the store timeout; a failure becomes a logged <see cref="SessionStoreException"/>.</summary>
+    private ValueTask Guard(string operation, ValueTask call, CancellationToken cancellationToken) =>
+        call.IsCompletedSuccessfully ? ValueTask.CompletedTask : GuardSlow(operation, call, cancellationToken);
+
+    private async ValueTask GuardSlow(string operation, ValueTask call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await call.AsTask().WaitAsync(_options.StoreTimeout, Time, cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            throw Failure(operation, ex);
+        }
+    }
+
+    private ValueTask<T> Guard<T>(string operation, ValueTask<T> call, CancellationToken cancellationToken) =>
+        call.IsCompletedSuccessfully ? call : GuardSlow(operation, call, cancellationToken);
+
+    private async ValueTask<T> GuardSlow<T>(string operation, ValueTask<T> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call.AsTask().WaitAsync(_options.StoreTimeout, Time, cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            throw Failure(operation, ex);
+        }
+    }
+
+    /// <summary>A cancelled request is not a store failure; anything else the store throws is.</summary>
+    private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex is not SessionStoreException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    private SessionStoreException Failure(string operation, Exception ex)
+    {
+        Metrics.StoreError(operation);
+        var message = ex is TimeoutException
+            ? $"The session store did not answer the {operation} within {_options.StoreTimeout.TotalSeconds:0.###} s (TesseraOptions.StoreTimeout)."
+            : $"The session store failed during {operation}: {ex.Message}";
+        TesseraLog.StoreFailed(Logger, operation, ex);
+        return new SessionStoreException(operation, message, ex);
     }
 }

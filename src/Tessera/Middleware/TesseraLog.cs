@@ -17,12 +17,6 @@ internal static partial class TesseraLog
     [LoggerMessage(EventId = 4, EventName = "StoreNotReady", Level = LogLevel.Warning, Message = "The session store is not ready; the request runs without a session.")]
     public static partial void StoreNotReady(ILogger logger);
 
-    [LoggerMessage(EventId = 5, EventName = "StoreLoadFailed", Level = LogLevel.Error, Message = "Loading the session from the store failed.")]
-    public static partial void StoreLoadFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 6, EventName = "StoreCommitFailed", Level = LogLevel.Error, Message = "Writing the session to the store at the end of the request failed ({Operation}).")]
-    public static partial void StoreCommitFailed(ILogger logger, string operation, Exception exception);
-
     [LoggerMessage(EventId = 7, EventName = "SessionRegenerated", Level = LogLevel.Debug, Message = "The session was regenerated under a new ID.")]
     public static partial void SessionRegenerated(ILogger logger);
 
@@ -34,4 +28,19 @@ internal static partial class TesseraLog
 
     [LoggerMessage(EventId = 10, EventName = "PathMismatch", Level = LogLevel.Trace, Message = "The request path is outside the session cookie's path; the request runs without a session.")]
     public static partial void PathMismatch(ILogger logger);
+
+    [LoggerMessage(EventId = 5, EventName = "StoreFailed", Level = LogLevel.Error, Message = "The session store failed during {Operation}.")]
+    public static partial void StoreFailed(ILogger logger, string operation, Exception exception);
+
+    [LoggerMessage(EventId = 6, EventName = "WriteConflict", Level = LogLevel.Debug, Message = "The stored session changed since this request read it (attempt {Attempt}); re-applying this request's changes to the latest version.")]
+    public static partial void WriteConflict(ILogger logger, int attempt);
+
+    [LoggerMessage(EventId = 11, EventName = "CommitDropped", Level = LogLevel.Warning, Message = "The session was destroyed or renewed away by another request; this request's changes were dropped and it was not written back.")]
+    public static partial void CommitDropped(ILogger logger);
+
+    [LoggerMessage(EventId = 12, EventName = "SessionPastAbsoluteTimeout", Level = LogLevel.Debug, Message = "The session passed its absolute timeout; it was destroyed and a new session is created.")]
+    public static partial void SessionPastAbsoluteTimeout(ILogger logger);
+
+    [LoggerMessage(EventId = 13, EventName = "RejectedId", Level = LogLevel.Warning, Message = "The session cookie is signed but its ID has a format the ID generator cannot produce; a new session is created.")]
+    public static partial void RejectedId(ILogger logger);
 }

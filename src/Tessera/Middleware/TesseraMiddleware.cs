@@ -1,12 +1,15 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Tessera.Middleware;
 
 /// <summary>
 /// The session middleware: reads the signed cookie, loads or creates the session, runs the rest
 /// of the pipeline, then saves, touches or destroys the session and sets the cookie by
-/// express-session's rules (<see cref="SessionDecisions"/>).
+/// express-session's rules (<see cref="SessionDecisions"/>). Store failures are handled by
+/// <see cref="TesseraOptions.StoreFailure"/>.
 /// </summary>
 internal sealed class TesseraMiddleware
 {
@@ -34,6 +37,13 @@ internal sealed class TesseraMiddleware
         if (!runtime.Store.IsReady)
         {
             TesseraLog.StoreNotReady(runtime.Logger);
+            if (runtime.Options.StoreFailure == StoreFailure.ServiceUnavailable)
+            {
+                runtime.Metrics.StoreError("load");
+                await WriteServiceUnavailableAsync(context);
+                return;
+            }
+
             await _next(context);
             return;
         }
@@ -47,16 +57,27 @@ internal sealed class TesseraMiddleware
         }
 
         var cookieId = runtime.ReadCookieId(context);
-        var feature = new TesseraFeature { CookieId = cookieId, SessionId = cookieId };
+        Session session;
+        try
+        {
+            session = await LoadOrCreateAsync(context, cookieId, cookieOptions);
+        }
+        catch (SessionStoreException) when (runtime.Options.StoreFailure == StoreFailure.ServiceUnavailable)
+        {
+            await WriteServiceUnavailableAsync(context);
+            return;
+        }
+        catch (SessionStoreException) when (runtime.Options.StoreFailure == StoreFailure.ContinueWithoutSession)
+        {
+            await _next(context);
+            return;
+        }
+
+        var feature = new TesseraFeature { CookieId = cookieId, SessionId = session.Id, Session = session };
         context.Features.Set(feature);
         try
         {
-            feature.Session = await LoadOrCreateAsync(context, cookieId, cookieOptions);
-            feature.SessionId = feature.Session.Id;
-
-            var state = new RequestState(runtime, context, feature);
-            context.Response.OnStarting(OnStartingCallback, state);
-
+            context.Response.OnStarting(OnStartingCallback, new RequestState(runtime, context, feature));
             var bodyFeature = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
             var holdback = new HoldbackResponseBody(bodyFeature, context.Response);
             context.Features.Set<IHttpResponseBodyFeature>(holdback);
@@ -67,9 +88,17 @@ internal sealed class TesseraMiddleware
                 {
                     await CommitAsync(runtime, context, feature);
                 }
-                catch
+                catch (SessionStoreException) when (runtime.Options.StoreFailure != StoreFailure.Throw)
                 {
                     // Nothing was stored: a response that has not started must not carry the cookie.
+                    feature.Session = null;
+                    if (runtime.Options.StoreFailure == StoreFailure.ServiceUnavailable)
+                    {
+                        await FailResponseAsync(context);
+                    }
+                }
+                catch
+                {
                     feature.Session = null;
                     throw;
                 }
@@ -92,20 +121,9 @@ internal sealed class TesseraMiddleware
         var runtime = _runtime;
         if (cookieId is not null)
         {
-            SessionData? data;
-            try
+            if (await runtime.LoadAsync(cookieId, context.RequestAborted) is { } found)
             {
-                data = await runtime.Store.GetAsync(cookieId, context.RequestAborted);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
-            {
-                TesseraLog.StoreLoadFailed(runtime.Logger, ex);
-                throw;
-            }
-
-            if (data is not null)
-            {
-                var session = new Session(runtime, context, cookieId, runtime.Adopt(data), isNew: false);
+                var session = new Session(runtime, context, found.Id, found.Data, isNew: false) { ForceCookie = found.Followed };
                 if (!runtime.Options.Resave)
                 {
                     session.SavedEntries = session.OriginalEntries;
@@ -117,54 +135,43 @@ internal sealed class TesseraMiddleware
             TesseraLog.SessionNotFound(runtime.Logger);
         }
 
-        var id = runtime.NewId(context);
-        return new Session(runtime, context, id, new SessionData(runtime.CreateCookie(context, cookieOptions)), isNew: true);
+        return new Session(runtime, context, runtime.NewId(context), runtime.CreateData(context, cookieOptions), isNew: true);
     }
 
     private static async Task CommitAsync(SessionRuntime runtime, HttpContext context, TesseraFeature feature)
     {
-        var store = runtime.Store;
         var session = feature.Session;
         var cancellation = context.RequestAborted;
         if (session is null)
         {
             if (SessionDecisions.ShouldDestroy(feature.SessionId is not null, detached: true, runtime.Options.Unset))
             {
-                await RunStoreAsync(runtime, "destroy", store.DestroyAsync(feature.SessionId!, cancellation));
+                await runtime.DestroyAsync(feature.SessionId!, cancellation);
             }
 
             return;
         }
 
-        TouchOnce(session);
         var existing = feature.CookieId == session.Id;
+        var modified = session.IsModified();
+        var rearmed = TouchOnce(runtime, session, existing, modified);
         var shouldSave = SessionDecisions.ShouldSave(
             existing,
             runtime.Options.SaveUninitialized,
             savedDuringRequest: session.SavedEntries is not null,
-            session.IsModified(),
+            modified,
             session.IsSaved());
         if (shouldSave)
         {
             session.SavedEntries = session.Snapshot();
-            await RunStoreAsync(runtime, "save", store.SetAsync(session.Id, session.Data, cancellation));
+            if (!await runtime.WriteAsync(session, cancellation))
+            {
+                session.MarkDestroyed(); // destroyed by another request meanwhile: never written back
+            }
         }
-        else if (SessionDecisions.ShouldTouch(existing, shouldSave))
+        else if (SessionDecisions.ShouldTouch(existing, shouldSave) && rearmed)
         {
-            await RunStoreAsync(runtime, "touch", store.TouchAsync(session.Id, session.Data, cancellation));
-        }
-    }
-
-    private static async Task RunStoreAsync(SessionRuntime runtime, string operation, ValueTask call)
-    {
-        try
-        {
-            await call;
-        }
-        catch (Exception ex)
-        {
-            TesseraLog.StoreCommitFailed(runtime.Logger, operation, ex);
-            throw;
+            await runtime.TouchAsync(session, cancellation);
         }
     }
 
@@ -177,18 +184,20 @@ internal sealed class TesseraMiddleware
             return Task.CompletedTask;
         }
 
-        var shouldSetCookie = SessionDecisions.ShouldSetCookie(
-            existing: feature.CookieId == session.Id,
+        var existing = feature.CookieId == session.Id;
+        var modified = session.IsModified();
+        var shouldSetCookie = session.ForceCookie || SessionDecisions.ShouldSetCookie(
+            existing,
             runtime.Options.SaveUninitialized,
             runtime.Options.Rolling,
-            session.IsModified(),
+            modified,
             hasExpiry: session.Cookie.Expires is not null);
         if (!shouldSetCookie || (session.Cookie.Secure && !RequestSecurity.IsSecure(context, runtime.Options.Proxy)))
         {
             return Task.CompletedTask;
         }
 
-        TouchOnce(session);
+        TouchOnce(runtime, session, existing, modified);
         try
         {
             runtime.AppendSetCookie(context, session);
@@ -202,14 +211,31 @@ internal sealed class TesseraMiddleware
         return Task.CompletedTask;
     }
 
-    /// <summary>The expiry is re-armed once per request, so the cookie's Expires and the stored one agree.</summary>
-    private static void TouchOnce(Session session)
+    /// <summary>
+    /// Re-arms the expiry once per request, so the cookie's Expires and the stored one agree.
+    /// With <see cref="TesseraOptions.TouchAfter"/>, an unmodified loaded session is re-armed only
+    /// once the interval has passed since it was last armed. Returns whether the expiry was re-armed.
+    /// </summary>
+    private static bool TouchOnce(SessionRuntime runtime, Session session, bool existing, bool modified)
     {
-        if (!session.CookieTouched)
+        if (session.CookieTouched)
         {
-            session.Cookie.ResetMaxAge();
-            session.CookieTouched = true;
+            return session.CookieRearmed;
         }
+
+        session.CookieTouched = true;
+        var cookie = session.Cookie;
+        if (existing && !modified && runtime.Options.TouchAfter is { } touchAfter
+            && cookie.Expires is { } expires && cookie.OriginalMaxAge is { } lifetime
+            && runtime.Time.GetUtcNow() - (expires - lifetime) < touchAfter)
+        {
+            session.CookieRearmed = false;
+            return false;
+        }
+
+        cookie.ResetMaxAge();
+        session.CookieRearmed = true;
+        return true;
     }
 
     /// <summary>express-session's path check: the raw request path starts with the cookie path.</summary>
@@ -224,6 +250,39 @@ internal sealed class TesseraMiddleware
         }
 
         return full.StartsWith(cookiePath, StringComparison.Ordinal);
+    }
+
+    /// <summary>A failed write at the end of the request: 503 if the response can still change, else abort it.</summary>
+    private static async Task FailResponseAsync(HttpContext context)
+    {
+        if (context.Response.HasStarted)
+        {
+            context.Abort();
+            return;
+        }
+
+        context.Response.Clear();
+        await WriteServiceUnavailableAsync(context);
+    }
+
+    private static async Task WriteServiceUnavailableAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Type = "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+            Title = "Service Unavailable",
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Detail = "The session store is unavailable. Try again shortly.",
+        };
+        if (context.RequestServices.GetService<IProblemDetailsService>() is { } problems
+            && await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }))
+        {
+            return;
+        }
+
+        context.Response.ContentType = "application/problem+json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, problem, ProblemDetailsJsonContext.Default.ProblemDetails, context.RequestAborted);
     }
 
     private sealed record RequestState(SessionRuntime Runtime, HttpContext Context, TesseraFeature Feature);

@@ -40,6 +40,7 @@ internal static class SessionDocument
 
         var values = new OrderedDictionary<string, byte[]>(StringComparer.Ordinal);
         SessionCookie? cookie = null;
+        SessionMetadata? metadata = null;
         var cookieIndex = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -53,6 +54,12 @@ internal static class SessionDocument
                 }
 
                 cookie = ReadCookie(ref reader, time);
+                continue;
+            }
+
+            if (name == SessionMetadata.Key && reader.TokenType == JsonTokenType.StartObject)
+            {
+                metadata = ReadMetadata(ref reader);
                 continue;
             }
 
@@ -72,7 +79,71 @@ internal static class SessionDocument
             throw new FormatException("The session document has no 'cookie' object.");
         }
 
-        return new SessionData(cookie, values, cookieIndex);
+        return new SessionData(cookie, values, cookieIndex, metadata is { IsEmpty: false } ? metadata : null);
+    }
+
+    private static SessionMetadata ReadMetadata(ref Utf8JsonReader reader)
+    {
+        var metadata = new SessionMetadata();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            switch (name)
+            {
+                case "created" when TryParseDate(text, out var created):
+                    metadata.Created = created;
+                    break;
+                case "renewedTo" when !string.IsNullOrEmpty(text):
+                    metadata.RenewedTo = text;
+                    break;
+                case "followUntil" when TryParseDate(text, out var followUntil):
+                    metadata.FollowUntil = followUntil;
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        return metadata;
+    }
+
+    private static void WriteMetadata(SessionMetadata metadata, IBufferWriter<byte> output)
+    {
+        WriteAscii(output, ",\"" + SessionMetadata.Key + "\":{");
+        var first = true;
+        void Separator(IBufferWriter<byte> output)
+        {
+            if (!first)
+            {
+                WriteByte(output, (byte)',');
+            }
+
+            first = false;
+        }
+
+        if (metadata.Created is { } created)
+        {
+            Separator(output);
+            WriteAscii(output, "\"created\":\"" + FormatDate(created) + "\"");
+        }
+
+        if (metadata.RenewedTo is { } renewedTo)
+        {
+            Separator(output);
+            WriteAscii(output, "\"renewedTo\":");
+            WriteString(output, renewedTo);
+        }
+
+        if (metadata.FollowUntil is { } followUntil)
+        {
+            Separator(output);
+            WriteAscii(output, "\"followUntil\":\"" + FormatDate(followUntil) + "\"");
+        }
+
+        WriteByte(output, (byte)'}');
     }
 
     private static SessionCookie ReadCookie(ref Utf8JsonReader reader, TimeProvider time)
@@ -218,6 +289,11 @@ internal static class SessionDocument
             WriteByte(output, (byte)':');
             output.Write(raw);
             first = false;
+        }
+
+        if (data.Metadata is { IsEmpty: false } metadata)
+        {
+            WriteMetadata(metadata, output);
         }
 
         WriteByte(output, (byte)'}');

@@ -11,5 +11,10 @@ internal static class SessionKeys
         {
             throw new ArgumentException("The key 'cookie' is reserved for the session cookie; use Session.Cookie.", nameof(key));
         }
+
+        if (key == SessionMetadata.Key)
+        {
+            throw new ArgumentException($"The key '{SessionMetadata.Key}' is reserved for Tessera's own session metadata.", nameof(key));
+        }
     }
 }

@@ -139,8 +139,8 @@ public sealed class ResaveOptionTests
         await Assert.ThrowsAsync<HttpRequestException>(() => app.GetAsync("/", cookie));
 
         Assert.Equal(1, store.Touches);
-        Assert.Equal("boom!", Assert.Single(errors.Errors).Message);
-        Assert.Equal("boom!", Assert.Single(logs.Named("StoreCommitFailed")).Exception?.Message);
+        Assert.Equal("boom!", Assert.IsType<SessionStoreException>(Assert.Single(errors.Errors)).InnerException?.Message);
+        Assert.Equal("boom!", Assert.Single(logs.Named("StoreFailed")).Exception?.Message);
     }
 
     private sealed record User(string? Name, int Cookie);

@@ -85,8 +85,8 @@ public sealed class UnsetOptionTests
         await Assert.ThrowsAsync<HttpRequestException>(() => app.GetAsync());
 
         Assert.Equal(1, store.Destroys);
-        Assert.Equal("boom!", Assert.Single(errors.Errors).Message);
-        Assert.Equal("boom!", Assert.Single(logs.Named("StoreCommitFailed")).Exception?.Message);
+        Assert.Equal("boom!", Assert.IsType<SessionStoreException>(Assert.Single(errors.Errors)).InnerException?.Message);
+        Assert.Equal("boom!", Assert.Single(logs.Named("StoreFailed")).Exception?.Message);
     }
 
     private static Task DetachOnSecondHit(HttpContext context)

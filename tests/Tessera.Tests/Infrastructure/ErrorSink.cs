@@ -46,7 +46,8 @@ internal sealed class ErrorSink
 
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            await context.Response.WriteAsync(ex.Message);
+            // A store failure carries the store's own error, as express passes it to next(err).
+            await context.Response.WriteAsync(ex is SessionStoreException { InnerException: { } inner } ? inner.Message : ex.Message);
         }
     });
 }
