@@ -1,0 +1,149 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Xunit.Abstractions;
+
+namespace Tessera.StoreConformance;
+
+/// <summary>
+/// What Tessera guarantees over real HTTP (Kestrel on loopback) with every store: parallel
+/// requests keep each other's changes, and a destroyed session is never written back. Each
+/// test also runs express-session's last-write-wins (conditional writes off) to show the
+/// difference.
+/// </summary>
+public abstract class SessionGuaranteeTests
+{
+    private const int Parallel = 200;
+
+    protected SessionGuaranteeTests(ITestOutputHelper output)
+    {
+        Output = output;
+    }
+
+    protected ITestOutputHelper Output { get; }
+
+    /// <summary>A store with no sessions in it, used by one test.</summary>
+    protected abstract Task<ISessionStore> CreateStoreAsync();
+
+    private static void MapEndpoints(WebApplication app, TaskCompletionSource? gate = null, TaskCompletionSource? loaded = null)
+    {
+        app.MapGet("/set/{key}", (string key, string? value, Session session) =>
+        {
+            session.Set(key, value ?? "set");
+            return "ok";
+        });
+        app.MapGet("/slow/{key}", async (string key, string? value, Session session) =>
+        {
+            loaded?.TrySetResult();
+            await gate!.Task;
+            session.Set(key, value ?? "set");
+            return "ok";
+        });
+        app.MapGet("/destroy", async (Session session) =>
+        {
+            await session.DestroyAsync();
+            return "destroyed";
+        });
+        app.MapGet("/keys", (Session session) => string.Join(",", session.Keys.Order(StringComparer.Ordinal)));
+        app.MapGet("/get/{key}", (string key, Session session) => session.Get<string>(key) ?? "");
+    }
+
+    private async Task<int> KeysKeptAsync(bool conditionalWrites)
+    {
+        var store = new LoadBarrierStore(await CreateStoreAsync());
+        await using var app = await KestrelSessionApp.StartAsync(store, o => o.ConditionalWrites = conditionalWrites, a => MapEndpoints(a));
+        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
+
+        store.Arm(Parallel);
+        var responses = await Task.WhenAll(Enumerable.Range(0, Parallel).Select(i => app.GetAsync($"/set/k{i:000}", cookie)));
+
+        Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode, $"status {(int)r.StatusCode}"));
+        Assert.True(store.Met, $"The {Parallel} requests did not all load the session before the first one saved it.");
+        var keys = (await (await app.GetAsync("/keys", cookie)).Content.ReadAsStringAsync()).Split(',');
+        Assert.Contains("seed", keys);
+        return keys.Count(k => k.StartsWith('k'));
+    }
+
+    [Fact]
+    public async Task Two_hundred_parallel_requests_that_each_set_a_different_key_keep_all_their_keys()
+    {
+        var kept = await KeysKeptAsync(conditionalWrites: true);
+        var lastWriteWins = await KeysKeptAsync(conditionalWrites: false);
+
+        Output.WriteLine($"{Parallel} parallel requests on one session, each setting its own key, all loading before any saves:");
+        Output.WriteLine($"  conditional writes (Tessera's default): {kept}/{Parallel} keys kept");
+        Output.WriteLine($"  last write wins (express-session):      {lastWriteWins}/{Parallel} keys kept");
+        Assert.Equal(Parallel, kept);
+        Assert.True(lastWriteWins < Parallel, "Last-write-wins kept every key although every request read the same version.");
+    }
+
+    private async Task<bool> DestroyedSessionComesBackAsync(bool conditionalWrites)
+    {
+        var store = await CreateStoreAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await KestrelSessionApp.StartAsync(store, o => o.ConditionalWrites = conditionalWrites, a => MapEndpoints(a, gate, loaded));
+        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
+        var id = KestrelSessionApp.SessionIdOf(cookie);
+
+        var slow = app.GetAsync("/slow/late", cookie);       // loads the session, then waits
+        await loaded.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var destroyed = await app.GetAsync("/destroy", cookie); // signs out meanwhile
+        Assert.Equal("destroyed", await destroyed.Content.ReadAsStringAsync());
+        Assert.Null(await store.GetAsync(id));
+        gate.SetResult();                                      // the slow request changes the session and commits
+        Assert.True((await slow).IsSuccessStatusCode);
+
+        return await store.GetAsync(id) is not null;
+    }
+
+    [Fact]
+    public async Task A_request_that_loaded_a_session_before_it_was_destroyed_cannot_bring_it_back()
+    {
+        var resurrected = await DestroyedSessionComesBackAsync(conditionalWrites: true);
+        var resurrectedWithLastWriteWins = await DestroyedSessionComesBackAsync(conditionalWrites: false);
+
+        Output.WriteLine($"destroyed session written back by a request in flight: conditional writes {resurrected}, last write wins {resurrectedWithLastWriteWins}");
+        Assert.False(resurrected);
+        Assert.True(resurrectedWithLastWriteWins, "Without conditional writes the request in flight writes the session back (express-session's behaviour).");
+    }
+
+    [Fact]
+    public async Task For_the_same_key_the_later_commit_wins()
+    {
+        var store = await CreateStoreAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await KestrelSessionApp.StartAsync(store, null, a => MapEndpoints(a, gate, loaded));
+        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/colour?value=red"));
+
+        var first = app.GetAsync("/slow/colour?value=green", cookie); // loads first, commits last
+        await loaded.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True((await app.GetAsync("/set/colour?value=blue", cookie)).IsSuccessStatusCode);
+        gate.SetResult();
+        Assert.True((await first).IsSuccessStatusCode);
+
+        Assert.Equal("green", await (await app.GetAsync("/get/colour", cookie)).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_key_removed_by_one_request_stays_removed_when_a_parallel_request_sets_another()
+    {
+        var store = await CreateStoreAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await KestrelSessionApp.StartAsync(store, null, a =>
+        {
+            MapEndpoints(a, gate, loaded);
+            a.MapGet("/remove/{key}", (string key, Session session) => session.Remove(key) ? "removed" : "missing");
+        });
+        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/token"));
+
+        var slow = app.GetAsync("/slow/cart", cookie);
+        await loaded.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("removed", await (await app.GetAsync("/remove/token", cookie)).Content.ReadAsStringAsync());
+        gate.SetResult();
+        Assert.True((await slow).IsSuccessStatusCode);
+
+        Assert.Equal("cart", await (await app.GetAsync("/keys", cookie)).Content.ReadAsStringAsync());
+    }
+}
