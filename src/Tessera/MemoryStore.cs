@@ -1,3 +1,5 @@
+using Tessera.Serialization;
+
 namespace Tessera;
 
 /// <summary>
@@ -8,11 +10,12 @@ namespace Tessera;
 /// <see cref="MemoryStoreOptions.DefaultLifetime"/>, and the number of sessions can be bounded.
 /// Sessions do not survive a restart and are not shared between processes.
 /// </summary>
-public sealed class MemoryStore : IEnumerableSessionStore, IDisposable
+public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, long> _expiryQueue = new();
+    private readonly Dictionary<string, HashSet<string>> _byUser = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly MemoryStoreOptions _options;
     private readonly ITimer _sweepTimer;
@@ -123,12 +126,14 @@ public sealed class MemoryStore : IEnumerableSessionStore, IDisposable
         {
             entry.Json = json;
             entry.Version = version;
+            IndexUser(sessionId, entry, data.UserId);
             Reschedule(sessionId, entry, expires);
         }
         else
         {
             entry = new Entry(json) { Version = version };
             _entries.Add(sessionId, entry);
+            IndexUser(sessionId, entry, data.UserId);
             Reschedule(sessionId, entry, expires);
             EvictExpired(now);
             EnforceBound();
@@ -144,7 +149,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            _entries.Remove(sessionId);
+            Remove(sessionId);
         }
 
         return ValueTask.CompletedTask;
@@ -159,11 +164,20 @@ public sealed class MemoryStore : IEnumerableSessionStore, IDisposable
         var now = _time.GetUtcNow().UtcTicks;
         lock (_lock)
         {
-            if (TryGetLive(sessionId, now, out var entry) && SessionData.TryParse(entry.Json, out var stored, _time))
+            if (TryGetLive(sessionId, now, out var entry))
             {
-                stored.Cookie = data.Cookie.Clone();
-                entry.Json = stored.ToUtf8Json();
-                Reschedule(sessionId, entry, ExpiryTicks(data, now));
+                // Only the cookie changes: it is written into the stored document in place.
+                if (CookieRewriter.Replace(entry.Json, data.Cookie) is { } json)
+                {
+                    entry.Json = json;
+                    Reschedule(sessionId, entry, ExpiryTicks(data, now));
+                }
+                else if (SessionData.TryParse(entry.Json, out var stored, _time))
+                {
+                    stored.Cookie = data.Cookie.Clone();
+                    entry.Json = stored.ToUtf8Json();
+                    Reschedule(sessionId, entry, ExpiryTicks(data, now));
+                }
             }
         }
 
@@ -216,9 +230,43 @@ public sealed class MemoryStore : IEnumerableSessionStore, IDisposable
         {
             _entries.Clear();
             _expiryQueue.Clear();
+            _byUser.Clear();
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<UserSessionInfo>> GetUserSessionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var found = new List<KeyValuePair<string, byte[]>>();
+        lock (_lock)
+        {
+            if (_byUser.TryGetValue(userId, out var ids))
+            {
+                var now = _time.GetUtcNow().UtcTicks;
+                foreach (var id in ids.ToArray())
+                {
+                    if (TryGetLive(id, now, out var entry))
+                    {
+                        found.Add(new(id, entry.Json));
+                    }
+                }
+            }
+        }
+
+        var sessions = new List<UserSessionInfo>(found.Count);
+        foreach (var (id, json) in found)
+        {
+            if (SessionData.TryParse(json, out var data, _time))
+            {
+                sessions.Add(new UserSessionInfo(id, data));
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<UserSessionInfo>>(sessions);
     }
 
     /// <summary>Stops the background eviction.</summary>
@@ -244,7 +292,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IDisposable
                 return true;
             }
 
-            _entries.Remove(sessionId);
+            Remove(sessionId);
         }
 
         return false;
@@ -299,13 +347,50 @@ public sealed class MemoryStore : IEnumerableSessionStore, IDisposable
 
         if (entry.ExpiresTicks <= now || (evictLive && entry.ExpiresTicks == due))
         {
-            _entries.Remove(id!);
+            Remove(id!);
             return;
         }
 
         // The session was touched since it was queued: queue it again at its real expiry.
         _expiryQueue.Enqueue(id!, entry.ExpiresTicks);
         entry.QueuedTicks = entry.ExpiresTicks;
+    }
+
+    private void Remove(string sessionId)
+    {
+        if (_entries.Remove(sessionId, out var entry))
+        {
+            IndexUser(sessionId, entry, userId: null);
+        }
+    }
+
+    private void IndexUser(string sessionId, Entry entry, string? userId)
+    {
+        if (entry.UserId == userId)
+        {
+            return;
+        }
+
+        if (entry.UserId is { } previous && _byUser.TryGetValue(previous, out var previousIds))
+        {
+            previousIds.Remove(sessionId);
+            if (previousIds.Count == 0)
+            {
+                _byUser.Remove(previous);
+            }
+        }
+
+        if (userId is not null)
+        {
+            if (!_byUser.TryGetValue(userId, out var ids))
+            {
+                _byUser[userId] = ids = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            ids.Add(sessionId);
+        }
+
+        entry.UserId = userId;
     }
 
     private void RebuildQueue()
@@ -327,5 +412,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IDisposable
         public long? QueuedTicks { get; set; }
 
         public long Version { get; set; }
+
+        public string? UserId { get; set; }
     }
 }

@@ -21,6 +21,9 @@ public sealed class Session
     private readonly SessionRuntime _runtime;
     private readonly HttpContext _context;
     private SessionData _data;
+    private string? _originalUserId;
+    private KeyValuePair<string, byte[]>[]? _savedEntries;
+    private string? _savedUserId;
 
     internal Session(SessionRuntime runtime, HttpContext context, string id, SessionData data, bool isNew)
     {
@@ -31,6 +34,7 @@ public sealed class Session
         IsNew = isNew;
         OriginalId = id;
         OriginalEntries = Snapshot();
+        _originalUserId = data.UserId;
     }
 
     /// <summary>The session ID (what the signed cookie carries).</summary>
@@ -45,6 +49,35 @@ public sealed class Session
     /// <summary>The names of the session's values, in the order they were first set.</summary>
     public IReadOnlyList<string> Keys => _data.Keys;
 
+    /// <summary>
+    /// The signed-in user the session belongs to. Set it at sign-in (together with
+    /// <see cref="RenewIdAsync"/>) so that <see cref="SessionIndex"/> can list and sign out the
+    /// user's sessions; set it to <see langword="null"/> at sign-out. Changing it is a change of
+    /// the session. It is stored in the document's <c>_tessera</c> metadata.
+    /// </summary>
+    public string? UserId
+    {
+        get => _data.UserId;
+        set
+        {
+            ThrowIfDestroyed();
+            if (value == _data.UserId)
+            {
+                return;
+            }
+
+            _data.UserId = value;
+            if (value is not null)
+            {
+                _data.Metadata!.Created ??= SessionCookie.TruncateToMilliseconds(_runtime.Time.GetUtcNow());
+                if (_runtime.Options.RecordUserAgent && _context.Request.Headers.UserAgent.ToString() is { Length: > 0 } userAgent)
+                {
+                    _data.Metadata.UserAgent = userAgent.Length > 512 ? userAgent[..512] : userAgent;
+                }
+            }
+        }
+    }
+
     /// <summary>Whether the session has been destroyed during this request.</summary>
     public bool IsDestroyed { get; private set; }
 
@@ -54,9 +87,22 @@ public sealed class Session
 
     internal KeyValuePair<string, byte[]>[] OriginalEntries { get; }
 
-    internal KeyValuePair<string, byte[]>[]? SavedEntries { get; set; }
+    internal KeyValuePair<string, byte[]>[]? SavedEntries
+    {
+        get => _savedEntries;
+        set
+        {
+            _savedEntries = value;
+            _savedUserId = _data.UserId;
+        }
+    }
 
     internal bool CookieTouched { get; set; }
+
+    internal HttpContext Context => _context;
+
+    /// <summary>Whether <see cref="TesseraOptions.OnCreated"/> was raised for this new session.</summary>
+    internal bool CreationAnnounced { get; set; }
 
     /// <summary>Whether the request re-armed the expiry (false when <see cref="TesseraOptions.TouchAfter"/> throttled it).</summary>
     internal bool CookieRearmed { get; set; }
@@ -149,6 +195,14 @@ public sealed class Session
         _data.Values[key] = JsonSerializer.SerializeToUtf8Bytes(value, _runtime.JsonOptions);
     }
 
+    /// <summary>Sets a value from its JSON text, for the <see cref="Microsoft.AspNetCore.Http.ISession"/> view.</summary>
+    internal void SetRaw(string key, byte[] json)
+    {
+        SessionKeys.ThrowIfReserved(key);
+        ThrowIfDestroyed();
+        _data.Values[key] = json;
+    }
+
     /// <summary>Removes a value.</summary>
     /// <param name="key">The value's name.</param>
     /// <returns>Whether the value existed.</returns>
@@ -197,7 +251,7 @@ public sealed class Session
         var oldId = Id;
         try
         {
-            await _runtime.DestroyAsync(oldId, cancellationToken);
+            await _runtime.DestroyAsync(oldId, SessionEndReason.Destroyed, UserId, _context, cancellationToken);
         }
         finally
         {
@@ -247,7 +301,7 @@ public sealed class Session
     public async Task DestroyAsync(CancellationToken cancellationToken = default)
     {
         MarkDestroyed();
-        await _runtime.DestroyAsync(Id, cancellationToken);
+        await _runtime.DestroyAsync(Id, SessionEndReason.Destroyed, UserId, _context, cancellationToken);
     }
 
     /// <summary>Replaces the values and cookie with what the store holds now.</summary>
@@ -290,10 +344,10 @@ public sealed class Session
         ValueTask.FromResult<Session?>(context.GetSession());
 
     /// <summary>Whether the values differ from those the request started with, or the ID changed.</summary>
-    internal bool IsModified() => OriginalId != Id || !HasEntries(OriginalEntries);
+    internal bool IsModified() => OriginalId != Id || _data.UserId != _originalUserId || !HasEntries(OriginalEntries);
 
     /// <summary>Whether the session is unchanged since it was last saved during this request.</summary>
-    internal bool IsSaved() => OriginalId == Id && SavedEntries is { } saved && HasEntries(saved);
+    internal bool IsSaved() => OriginalId == Id && SavedEntries is { } saved && _data.UserId == _savedUserId && HasEntries(saved);
 
     internal KeyValuePair<string, byte[]>[] Snapshot()
     {

@@ -50,6 +50,28 @@ public sealed class SessionData
 
     internal SessionMetadata? Metadata { get; set; }
 
+    /// <summary>
+    /// The user the session belongs to (<see cref="Session.UserId"/>), or <see langword="null"/>.
+    /// Stores that index sessions by user (<see cref="IUserSessionStore"/>) read it when they write.
+    /// </summary>
+    public string? UserId
+    {
+        get => Metadata?.UserId;
+        set => (Metadata ??= new SessionMetadata()).UserId = value;
+    }
+
+    /// <summary>When the session was created, when known (recorded with an absolute timeout or a user).</summary>
+    public DateTimeOffset? Created => Metadata?.Created;
+
+    /// <summary>The User-Agent of the request that created the session, when recorded.</summary>
+    public string? UserAgent => Metadata?.UserAgent;
+
+    /// <summary>
+    /// When the session's expiry was last re-armed (the last request that touched or saved it,
+    /// within <see cref="TesseraOptions.TouchAfter"/>); <see langword="null"/> for a browser-session cookie.
+    /// </summary>
+    public DateTimeOffset? LastSeen => Cookie.Expires is { } expires && Cookie.OriginalMaxAge is { } lifetime ? expires - lifetime : null;
+
     /// <summary>The ID this session moved to when its old ID was renewed, while requests with the old ID may follow it.</summary>
     internal string? RenewedTo => Metadata?.RenewedTo;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -32,7 +31,7 @@ public static class TesseraApplicationBuilderExtensions
         var store = options.Store ?? services.GetRequiredService<ISessionStore>();
         var time = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Tessera");
-        var metrics = new TesseraMetrics(services.GetService<IMeterFactory>());
+        var metrics = services.GetRequiredService<TesseraMetrics>();
         var runtime = new SessionRuntime(options, store, time, logger, metrics);
         return app.UseMiddleware<TesseraMiddleware>(runtime);
     }

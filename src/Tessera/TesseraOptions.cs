@@ -144,6 +144,26 @@ public sealed class TesseraOptions
     public bool HashIdsInStore { get; set; }
 
     /// <summary>
+    /// Whether a session records the User-Agent of the request that signed its user in
+    /// (<see cref="Session.UserId"/>), for <see cref="SessionIndex"/> listings.
+    /// </summary>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool RecordUserAgent { get; set; }
+
+    /// <summary>Called after a new session is first stored. Exceptions are logged, not thrown.</summary>
+    public Func<SessionLifecycleEvent, Task>? OnCreated { get; set; }
+
+    /// <summary>Called after <see cref="Session.RenewIdAsync"/> moved a session to a new ID. Exceptions are logged, not thrown.</summary>
+    public Func<SessionLifecycleEvent, Task>? OnRenewed { get; set; }
+
+    /// <summary>
+    /// Called after a session is destroyed by the application, by <see cref="UnsetBehavior.Destroy"/>,
+    /// by <see cref="SessionIndex"/>, or on finding it past its absolute timeout. Best-effort for
+    /// expiry: a session that expires in the store unseen raises nothing. Exceptions are logged, not thrown.
+    /// </summary>
+    public Func<SessionLifecycleEvent, Task>? OnDestroyed { get; set; }
+
+    /// <summary>
     /// How session values are serialized. The default uses camelCase names, writes dates as
     /// JavaScript does (<c>2026-01-02T03:04:05.678Z</c>) and does not escape non-ASCII text, so
     /// documents read naturally from Node.js.

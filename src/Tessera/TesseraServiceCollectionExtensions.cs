@@ -1,7 +1,10 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.DependencyInjection;
+using Tessera.Middleware;
 
 namespace Tessera;
 
@@ -30,6 +33,12 @@ public static class TesseraServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ISessionStore>(sp => new MemoryStore(options: null, sp.GetService<TimeProvider>()));
         services.TryAddSingleton<TesseraMarker>();
+        services.TryAddSingleton(sp => new TesseraMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(sp => new SessionIndex(
+            sp.GetRequiredService<IOptions<TesseraOptions>>(),
+            sp.GetRequiredService<ISessionStore>(),
+            sp.GetRequiredService<TesseraMetrics>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tessera")));
         return new TesseraBuilder(services);
     }
 }

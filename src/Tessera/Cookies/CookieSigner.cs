@@ -12,6 +12,13 @@ namespace Tessera.Cookies;
 internal sealed class CookieSigner
 {
     private const int SignatureLength = 43; // base64 of 32 bytes without padding
+    private const string SignedPrefix = "s%3A"; // encodeURIComponent("s:")
+
+    // The keyed HMACs of the signer last used on this thread. Setting a key up is most of the
+    // cost of a one-shot HMAC of a short ID, so each thread keeps its keys set up and reuses them.
+    [ThreadStatic]
+    private static KeyedMacs? t_macs;
+
     private readonly byte[][] _keys;
 
     public CookieSigner(IEnumerable<string> secrets)
@@ -27,8 +34,49 @@ internal sealed class CookieSigner
     public string Sign(string value)
     {
         Span<char> signature = stackalloc char[SignatureLength];
-        ComputeSignature(_keys[0], value, signature);
+        ComputeSignature(0, value, signature);
         return string.Concat(value, ".", signature);
+    }
+
+    /// <summary>
+    /// The session cookie's value, express-session's <c>encodeURIComponent("s:" + sign(id))</c>,
+    /// made in one allocation when the ID needs no escaping (as default IDs do not).
+    /// </summary>
+    public string SignCookieValue(string id)
+    {
+        if (!UriComponent.IsUnreserved(id) || id.Length > 256)
+        {
+            return UriComponent.Encode("s:" + Sign(id));
+        }
+
+        Span<char> signature = stackalloc char[SignatureLength];
+        ComputeSignature(0, id, signature);
+        Span<char> value = stackalloc char[SignedPrefix.Length + 256 + 1 + (3 * SignatureLength)];
+        SignedPrefix.CopyTo(value);
+        var length = SignedPrefix.Length;
+        id.CopyTo(value[length..]);
+        length += id.Length;
+        value[length++] = '.';
+        foreach (var c in signature)
+        {
+            // Base64's '+' and '/' are the only characters of a signature that encodeURIComponent escapes.
+            switch (c)
+            {
+                case '+':
+                    "%2B".CopyTo(value[length..]);
+                    length += 3;
+                    break;
+                case '/':
+                    "%2F".CopyTo(value[length..]);
+                    length += 3;
+                    break;
+                default:
+                    value[length++] = c;
+                    break;
+            }
+        }
+
+        return new string(value[..length]);
     }
 
     /// <summary>
@@ -47,16 +95,16 @@ internal sealed class CookieSigner
         var given = signed[(dot + 1)..];
         Span<char> expected = stackalloc char[SignatureLength];
         var match = false;
-        foreach (var key in _keys)
+        for (var i = 0; i < _keys.Length; i++)
         {
-            ComputeSignature(key, value, expected);
+            ComputeSignature(i, value, expected);
             match |= FixedTimeEquals(expected, given);
         }
 
         return match ? value.ToString() : null;
     }
 
-    private static void ComputeSignature(byte[] key, ReadOnlySpan<char> value, Span<char> destination)
+    private void ComputeSignature(int keyIndex, ReadOnlySpan<char> value, Span<char> destination)
     {
         var maxBytes = Encoding.UTF8.GetMaxByteCount(value.Length);
         byte[]? rented = null;
@@ -65,7 +113,9 @@ internal sealed class CookieSigner
         {
             var length = Encoding.UTF8.GetBytes(value, utf8);
             Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-            HMACSHA256.HashData(key, utf8[..length], mac);
+            var hmac = Macs()[keyIndex];
+            hmac.AppendData(utf8[..length]);
+            hmac.GetHashAndReset(mac);
             Span<byte> base64 = stackalloc byte[44];
             Base64.EncodeToUtf8(mac, base64, out _, out _);
             for (var i = 0; i < SignatureLength; i++)
@@ -82,8 +132,36 @@ internal sealed class CookieSigner
         }
     }
 
+    /// <summary>This thread's HMACs of this signer's keys, set up on first use.</summary>
+    private IncrementalHash[] Macs()
+    {
+        var macs = t_macs;
+        if (macs is null || !ReferenceEquals(macs.Keys, _keys))
+        {
+            macs?.Dispose();
+            t_macs = macs = new KeyedMacs(_keys);
+        }
+
+        return macs.Hashes;
+    }
+
     private static bool FixedTimeEquals(ReadOnlySpan<char> expected, ReadOnlySpan<char> given) =>
         CryptographicOperations.FixedTimeEquals(
             System.Runtime.InteropServices.MemoryMarshal.AsBytes(expected),
             System.Runtime.InteropServices.MemoryMarshal.AsBytes(given));
+
+    private sealed class KeyedMacs(byte[][] keys) : IDisposable
+    {
+        public byte[][] Keys { get; } = keys;
+
+        public IncrementalHash[] Hashes { get; } = [.. keys.Select(key => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key))];
+
+        public void Dispose()
+        {
+            foreach (var hash in Hashes)
+            {
+                hash.Dispose();
+            }
+        }
+    }
 }

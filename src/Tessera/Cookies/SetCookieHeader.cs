@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 
 namespace Tessera.Cookies;
@@ -16,61 +16,68 @@ internal static class SetCookieHeader
     public static string Build(string name, string encodedValue, SessionCookie cookie)
     {
         ThrowIfInvalid(cookie);
-        var builder = new StringBuilder(name.Length + encodedValue.Length + 96);
-        builder.Append(name).Append('=').Append(encodedValue);
+
+        // Built on the stack (growing into a pooled buffer if needed): one allocation, the line.
+        var line = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+        line.AppendLiteral(name);
+        line.AppendLiteral("=");
+        line.AppendLiteral(encodedValue);
         if (cookie.Domain is { } domain)
         {
-            builder.Append("; Domain=").Append(domain);
+            line.AppendLiteral("; Domain=");
+            line.AppendLiteral(domain);
         }
 
-        builder.Append("; Path=").Append(cookie.Path);
+        line.AppendLiteral("; Path=");
+        line.AppendLiteral(cookie.Path);
         if (cookie.Expires is { } expires)
         {
-            builder.Append("; Expires=").Append(expires.UtcDateTime.ToString("R", CultureInfo.InvariantCulture));
+            line.AppendLiteral("; Expires=");
+            line.AppendFormatted(expires.UtcDateTime, "R");
         }
 
         if (cookie.HttpOnly)
         {
-            builder.Append("; HttpOnly");
+            line.AppendLiteral("; HttpOnly");
         }
 
         if (cookie.Secure)
         {
-            builder.Append("; Secure");
+            line.AppendLiteral("; Secure");
         }
 
         if (cookie.Partitioned)
         {
-            builder.Append("; Partitioned");
+            line.AppendLiteral("; Partitioned");
         }
 
         switch (cookie.Priority)
         {
             case CookiePriority.Low:
-                builder.Append("; Priority=Low");
+                line.AppendLiteral("; Priority=Low");
                 break;
             case CookiePriority.Medium:
-                builder.Append("; Priority=Medium");
+                line.AppendLiteral("; Priority=Medium");
                 break;
             case CookiePriority.High:
-                builder.Append("; Priority=High");
+                line.AppendLiteral("; Priority=High");
                 break;
         }
 
         switch (cookie.SameSite)
         {
             case SameSiteMode.Lax:
-                builder.Append("; SameSite=Lax");
+                line.AppendLiteral("; SameSite=Lax");
                 break;
             case SameSiteMode.Strict:
-                builder.Append("; SameSite=Strict");
+                line.AppendLiteral("; SameSite=Strict");
                 break;
             case SameSiteMode.None:
-                builder.Append("; SameSite=None");
+                line.AppendLiteral("; SameSite=None");
                 break;
         }
 
-        return builder.ToString();
+        return line.ToStringAndClear();
     }
 
     // The session's cookie can be changed during the request, after the options were validated.

@@ -111,6 +111,20 @@ internal static class UriComponent
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>Whether <see cref="Encode"/> leaves the value as it is.</summary>
+    public static bool IsUnreserved(string value)
+    {
+        foreach (var c in value)
+        {
+            if (!IsUnreserved(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static bool IsUnreserved(char c) =>
         char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '!' or '~' or '*' or '\'' or '(' or ')';
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -129,17 +127,7 @@ internal sealed class SessionRuntime
     }
 
     /// <summary>The key under which the store holds a session.</summary>
-    public string StoreKey(string sessionId)
-    {
-        if (!_options.HashIdsInStore)
-        {
-            return sessionId;
-        }
-
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(sessionId), hash);
-        return Convert.ToHexStringLower(hash);
-    }
+    public string StoreKey(string sessionId) => StoreKeys.For(sessionId, _options);
 
     /// <summary>Reads the verified session ID from the request's cookie, or null.</summary>
     public string? ReadCookieId(HttpContext context)
@@ -151,6 +139,7 @@ internal sealed class SessionRuntime
 
         if (!raw.StartsWith("s:", StringComparison.Ordinal))
         {
+            Metrics.RejectedCookie("unsigned");
             TesseraLog.UnsignedCookie(Logger);
             return null;
         }
@@ -158,12 +147,14 @@ internal sealed class SessionRuntime
         var id = _signer.Unsign(raw.AsSpan(2));
         if (id is null)
         {
+            Metrics.RejectedCookie("bad_signature");
             TesseraLog.BadSignature(Logger);
             return null;
         }
 
         if (!IsAcceptableId(id))
         {
+            Metrics.RejectedCookie("bad_id");
             TesseraLog.RejectedId(Logger);
             return null;
         }
@@ -201,7 +192,7 @@ internal sealed class SessionRuntime
 
     public void AppendSetCookie(HttpContext context, Session session)
     {
-        var value = UriComponent.Encode("s:" + _signer.Sign(session.Id));
+        var value = _signer.SignCookieValue(session.Id);
         context.Response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.SetCookie, SetCookieHeader.Build(_options.Name, value, session.Cookie));
     }
 
@@ -219,6 +210,7 @@ internal sealed class SessionRuntime
         if (context.Features.Get<TesseraFeature>() is { } feature && ReferenceEquals(feature.Session, session))
         {
             feature.Session = null;
+            feature.SessionDestroyed = true;
         }
     }
 
@@ -261,13 +253,14 @@ internal sealed class SessionRuntime
             if (deadline <= Time.GetUtcNow())
             {
                 TesseraLog.SessionPastAbsoluteTimeout(Logger);
-                await DestroyAsync(id, cancellationToken);
+                await DestroyAsync(id, SessionEndReason.AbsoluteTimeout, data.UserId, context: null, cancellationToken);
                 return null;
             }
 
             data.Cookie.Deadline = deadline;
         }
 
+        Metrics.Loaded();
         return (id, data, followed);
     }
 
@@ -295,11 +288,49 @@ internal sealed class SessionRuntime
         return data is { RenewedTo: null } ? data : null;
     }
 
-    public ValueTask DestroyAsync(string id, CancellationToken cancellationToken) =>
-        StoreDestroyAsync(StoreKey(id), cancellationToken);
+    /// <summary>Destroys a session, counts it and raises <see cref="TesseraOptions.OnDestroyed"/>.</summary>
+    public async ValueTask DestroyAsync(string id, SessionEndReason reason, string? userId, HttpContext? context, CancellationToken cancellationToken)
+    {
+        await StoreDestroyAsync(StoreKey(id), cancellationToken);
+        Metrics.Destroyed(reason);
+        await RaiseAsync(_options.OnDestroyed, new SessionLifecycleEvent(id, userId, context) { Reason = reason });
+    }
 
-    public ValueTask TouchAsync(Session session, CancellationToken cancellationToken) =>
-        StoreTouchAsync(StoreKey(session.Id), session.Data, cancellationToken);
+    public async ValueTask TouchAsync(Session session, CancellationToken cancellationToken)
+    {
+        await StoreTouchAsync(StoreKey(session.Id), session.Data, cancellationToken);
+        Metrics.Touched();
+    }
+
+    /// <summary>Runs a lifecycle callback; its failure is logged, never thrown into the request.</summary>
+    public async ValueTask RaiseAsync(Func<SessionLifecycleEvent, Task>? handler, SessionLifecycleEvent lifecycleEvent)
+    {
+        if (handler is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await handler(lifecycleEvent);
+        }
+        catch (Exception ex)
+        {
+            TesseraLog.EventHandlerFailed(Logger, ex);
+        }
+    }
+
+    /// <summary>Counts a successful write, and announces a new session the first time it is stored.</summary>
+    private async ValueTask WrittenAsync(Session session, HttpContext? context)
+    {
+        Metrics.Saved();
+        if (session.IsNew && !session.CreationAnnounced)
+        {
+            session.CreationAnnounced = true;
+            Metrics.Created();
+            await RaiseAsync(_options.OnCreated, new SessionLifecycleEvent(session.Id, session.UserId, context));
+        }
+    }
 
     /// <summary>
     /// Writes the session. A session read from a store with conditional writes is written only
@@ -312,19 +343,28 @@ internal sealed class SessionRuntime
         if (!_conditional || session.Data.StoreVersion is null)
         {
             await StoreSetAsync(StoreKey(session.Id), session.Data, cancellationToken);
+            await WrittenAsync(session, session.Context);
             return true;
         }
 
         var commitLock = _commitLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(session.Id) % (uint)_commitLocks.Length)];
         await commitLock.WaitAsync(cancellationToken);
+        bool written;
         try
         {
-            return await WriteConditionallyAsync(session, cancellationToken);
+            written = await WriteConditionallyAsync(session, cancellationToken);
         }
         finally
         {
             commitLock.Release();
         }
+
+        if (written)
+        {
+            await WrittenAsync(session, session.Context);
+        }
+
+        return written;
     }
 
     private async Task<bool> WriteConditionallyAsync(Session session, CancellationToken cancellationToken)
@@ -377,11 +417,23 @@ internal sealed class SessionRuntime
     /// </summary>
     public async Task RenewAsync(Session session, HttpContext context, CancellationToken cancellationToken)
     {
+        var previousId = session.Id;
+        await RenewCoreAsync(session, context, cancellationToken);
+        if (!session.IsDestroyed && session.Id != previousId)
+        {
+            Metrics.Renewed();
+            await RaiseAsync(_options.OnRenewed, new SessionLifecycleEvent(session.Id, session.UserId, context) { PreviousSessionId = previousId });
+        }
+    }
+
+    private async Task RenewCoreAsync(Session session, HttpContext context, CancellationToken cancellationToken)
+    {
         var oldId = session.Id;
         var oldVersion = session.Data.StoreVersion;
         var newId = NewId(context);
         var data = session.Data;
         await StoreSetAsync(StoreKey(newId), data, cancellationToken);
+        Metrics.Saved();
         var newVersion = data.StoreVersion;
 
         // The old ID becomes a marker that leads to the new one until the grace period ends and
@@ -401,7 +453,7 @@ internal sealed class SessionRuntime
             }
             else
             {
-                await DestroyAsync(oldId, cancellationToken);
+                await StoreDestroyAsync(StoreKey(oldId), cancellationToken);
             }
 
             session.MoveTo(newId);
@@ -417,7 +469,7 @@ internal sealed class SessionRuntime
         }
 
         // The old ID changed since this request read it: renewed, destroyed or written by another request.
-        await DestroyAsync(newId, cancellationToken);
+        await StoreDestroyAsync(StoreKey(newId), cancellationToken);
         var latest = await LoadAsync(oldId, cancellationToken);
         if (latest is not { } found)
         {
@@ -435,97 +487,131 @@ internal sealed class SessionRuntime
             return;
         }
 
-        await RenewAsync(session, context, cancellationToken);
+        await RenewCoreAsync(session, context, cancellationToken);
     }
 
     private ValueTask<SessionData?> StoreGetAsync(string key, CancellationToken cancellationToken)
     {
+        var call = StoreCall.Begin("load");
         try
         {
-            return Guard("load", Store.GetAsync(key, cancellationToken), cancellationToken);
+            return Guard(call, Store.GetAsync(key, cancellationToken), cancellationToken);
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
-            throw Failure("load", ex);
+            throw Failure(call, ex);
         }
     }
 
     private ValueTask StoreSetAsync(string key, SessionData data, CancellationToken cancellationToken)
     {
+        var call = StoreCall.Begin("save");
         try
         {
-            return Guard("save", Store.SetAsync(key, data, cancellationToken), cancellationToken);
+            return Guard(call, Store.SetAsync(key, data, cancellationToken), cancellationToken);
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
-            throw Failure("save", ex);
+            throw Failure(call, ex);
         }
     }
 
     private ValueTask<bool> StoreTrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken)
     {
+        var call = StoreCall.Begin("save");
         try
         {
-            return Guard("save", Store.TrySetAsync(key, data, expectedVersion, cancellationToken), cancellationToken);
+            return Guard(call, Store.TrySetAsync(key, data, expectedVersion, cancellationToken), cancellationToken);
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
-            throw Failure("save", ex);
+            throw Failure(call, ex);
         }
     }
 
     private ValueTask StoreDestroyAsync(string key, CancellationToken cancellationToken)
     {
+        var call = StoreCall.Begin("destroy");
         try
         {
-            return Guard("destroy", Store.DestroyAsync(key, cancellationToken), cancellationToken);
+            return Guard(call, Store.DestroyAsync(key, cancellationToken), cancellationToken);
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
-            throw Failure("destroy", ex);
+            throw Failure(call, ex);
         }
     }
 
     private ValueTask StoreTouchAsync(string key, SessionData data, CancellationToken cancellationToken)
     {
+        var call = StoreCall.Begin("touch");
         try
         {
-            return Guard("touch", Store.TouchAsync(key, data, cancellationToken), cancellationToken);
+            return Guard(call, Store.TouchAsync(key, data, cancellationToken), cancellationToken);
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
-            throw Failure("touch", ex);
+            throw Failure(call, ex);
         }
     }
 
     /// <summary>Awaits a store call within the store timeout; a failure becomes a logged <see cref="SessionStoreException"/>.</summary>
-    private ValueTask Guard(string operation, ValueTask call, CancellationToken cancellationToken) =>
-        call.IsCompletedSuccessfully ? ValueTask.CompletedTask : GuardSlow(operation, call, cancellationToken);
+    private ValueTask Guard(StoreCall call, ValueTask task, CancellationToken cancellationToken)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            call.End(Metrics);
+            return ValueTask.CompletedTask;
+        }
 
-    private async ValueTask GuardSlow(string operation, ValueTask call, CancellationToken cancellationToken)
+        return GuardSlow(call, task, cancellationToken);
+    }
+
+    private async ValueTask GuardSlow(StoreCall call, ValueTask task, CancellationToken cancellationToken)
     {
         try
         {
-            await call.AsTask().WaitAsync(_options.StoreTimeout, Time, cancellationToken);
+            await task.AsTask().WaitAsync(_options.StoreTimeout, Time, cancellationToken);
+            call.End(Metrics);
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
-            throw Failure(operation, ex);
+            throw Failure(call, ex);
+        }
+        catch
+        {
+            call.End(Metrics); // the request was cancelled
+            throw;
         }
     }
 
-    private ValueTask<T> Guard<T>(string operation, ValueTask<T> call, CancellationToken cancellationToken) =>
-        call.IsCompletedSuccessfully ? call : GuardSlow(operation, call, cancellationToken);
+    private ValueTask<T> Guard<T>(StoreCall call, ValueTask<T> task, CancellationToken cancellationToken)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            call.End(Metrics);
+            return task;
+        }
 
-    private async ValueTask<T> GuardSlow<T>(string operation, ValueTask<T> call, CancellationToken cancellationToken)
+        return GuardSlow(call, task, cancellationToken);
+    }
+
+    private async ValueTask<T> GuardSlow<T>(StoreCall call, ValueTask<T> task, CancellationToken cancellationToken)
     {
         try
         {
-            return await call.AsTask().WaitAsync(_options.StoreTimeout, Time, cancellationToken);
+            var result = await task.AsTask().WaitAsync(_options.StoreTimeout, Time, cancellationToken);
+            call.End(Metrics);
+            return result;
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
-            throw Failure(operation, ex);
+            throw Failure(call, ex);
+        }
+        catch
+        {
+            call.End(Metrics); // the request was cancelled
+            throw;
         }
     }
 
@@ -533,8 +619,10 @@ internal sealed class SessionRuntime
     private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken) =>
         ex is not SessionStoreException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
-    private SessionStoreException Failure(string operation, Exception ex)
+    private SessionStoreException Failure(StoreCall call, Exception ex)
     {
+        var operation = call.Operation;
+        call.Fail(Metrics, ex);
         Metrics.StoreError(operation);
         var message = ex is TimeoutException
             ? $"The session store did not answer the {operation} within {_options.StoreTimeout.TotalSeconds:0.###} s (TesseraOptions.StoreTimeout)."

@@ -1,14 +1,35 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
 namespace Tessera.Middleware;
 
-/// <summary>The request's session state, in <c>HttpContext.Features</c>.</summary>
-internal sealed class TesseraFeature
+/// <summary>
+/// The request's session state, in <c>HttpContext.Features</c>. It is also the request's
+/// <see cref="ISessionFeature"/>, so <c>HttpContext.Session</c> is the same session seen through
+/// Microsoft's <see cref="ISession"/>.
+/// </summary>
+internal sealed class TesseraFeature : ISessionFeature
 {
+    private ISession? _session;
+
     /// <summary>The session, or null once destroyed or detached (express's <c>req.session</c>).</summary>
     public Session? Session { get; set; }
 
     /// <summary>The request's session ID (express's <c>req.sessionID</c>): the cookie's, then the session's.</summary>
     public string? SessionId { get; set; }
 
+    /// <summary>Whether the session was destroyed during the request (so detaching it destroys nothing more).</summary>
+    public bool SessionDestroyed { get; set; }
+
     /// <summary>The verified ID the request's cookie carried, if any.</summary>
     public string? CookieId { get; init; }
+
+    /// <summary>The <see cref="ISessionFeature"/> that was there before this request's, restored afterwards.</summary>
+    public ISessionFeature? Previous { get; init; }
+
+    ISession ISessionFeature.Session
+    {
+        get => _session ??= new SessionAdapter(this);
+        set => _session = value;
+    }
 }

@@ -43,4 +43,7 @@ internal static partial class TesseraLog
 
     [LoggerMessage(EventId = 13, EventName = "RejectedId", Level = LogLevel.Warning, Message = "The session cookie is signed but its ID has a format the ID generator cannot produce; a new session is created.")]
     public static partial void RejectedId(ILogger logger);
+
+    [LoggerMessage(EventId = 14, EventName = "EventHandlerFailed", Level = LogLevel.Error, Message = "A session lifecycle callback (OnCreated, OnRenewed or OnDestroyed) threw; the request went on.")]
+    public static partial void EventHandlerFailed(ILogger logger, Exception exception);
 }

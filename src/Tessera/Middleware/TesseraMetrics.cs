@@ -1,22 +1,70 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Tessera.Middleware;
 
-/// <summary>The <c>Tessera</c> meter's instruments.</summary>
+/// <summary>
+/// The <c>Tessera</c> meter (counters of the session lifecycle and store errors, a histogram of
+/// store latency) and the <c>Tessera</c> activity source (a span per store call).
+/// </summary>
 internal sealed class TesseraMetrics
 {
-    public const string MeterName = "Tessera";
+    public const string Name = "Tessera";
 
+    private static readonly ActivitySource Source = new(Name);
+
+    private readonly Counter<long> _created;
+    private readonly Counter<long> _loaded;
+    private readonly Counter<long> _saved;
+    private readonly Counter<long> _touched;
+    private readonly Counter<long> _renewed;
+    private readonly Counter<long> _destroyed;
+    private readonly Counter<long> _rejectedCookies;
     private readonly Counter<long> _storeErrors;
     private readonly Counter<long> _writeConflicts;
     private readonly Counter<long> _commitsDropped;
+    private readonly Histogram<double> _storeDuration;
 
     public TesseraMetrics(IMeterFactory? meterFactory)
     {
-        var meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        var meter = meterFactory?.Create(Name) ?? new Meter(Name);
+        _created = meter.CreateCounter<long>("tessera.session.created", "{session}", "New sessions stored.");
+        _loaded = meter.CreateCounter<long>("tessera.session.loaded", "{session}", "Sessions loaded from the store for a request.");
+        _saved = meter.CreateCounter<long>("tessera.session.saved", "{session}", "Session documents written to the store.");
+        _touched = meter.CreateCounter<long>("tessera.session.touched", "{session}", "Expiry refreshes without a rewrite (store touch).");
+        _renewed = meter.CreateCounter<long>("tessera.session.renewed", "{session}", "Session IDs renewed.");
+        _destroyed = meter.CreateCounter<long>("tessera.session.destroyed", "{session}", "Sessions destroyed.");
+        _rejectedCookies = meter.CreateCounter<long>("tessera.cookie.rejected", "{cookie}", "Session cookies ignored: unsigned, badly signed, or with an ID the generator cannot produce.");
         _storeErrors = meter.CreateCounter<long>("tessera.store.errors", "{error}", "Store calls that failed or timed out.");
         _writeConflicts = meter.CreateCounter<long>("tessera.session.write_conflicts", "{conflict}", "Conditional writes that found the stored session changed and re-applied this request's changes.");
         _commitsDropped = meter.CreateCounter<long>("tessera.session.commits_dropped", "{commit}", "Writes dropped because the session was destroyed or renewed by another request.");
+        _storeDuration = meter.CreateHistogram<double>("tessera.store.duration", "s", "How long store calls take.");
+    }
+
+    public void Created() => _created.Add(1);
+
+    public void Loaded() => _loaded.Add(1);
+
+    public void Saved() => _saved.Add(1);
+
+    public void Touched() => _touched.Add(1);
+
+    public void Renewed() => _renewed.Add(1);
+
+    public void Destroyed(SessionEndReason reason)
+    {
+        if (_destroyed.Enabled)
+        {
+            _destroyed.Add(1, new KeyValuePair<string, object?>("tessera.reason", ReasonName(reason)));
+        }
+    }
+
+    public void RejectedCookie(string reason)
+    {
+        if (_rejectedCookies.Enabled)
+        {
+            _rejectedCookies.Add(1, new KeyValuePair<string, object?>("tessera.reason", reason));
+        }
     }
 
     public void StoreError(string operation)
@@ -30,4 +78,31 @@ internal sealed class TesseraMetrics
     public void WriteConflict() => _writeConflicts.Add(1);
 
     public void CommitDropped() => _commitsDropped.Add(1);
+
+    /// <summary>Starts the span of a store call, or null when nobody listens.</summary>
+    public static Activity? StartStoreActivity(string operation)
+    {
+        var activity = Source.StartActivity("tessera.store." + operation, ActivityKind.Client);
+        activity?.SetTag("tessera.store.operation", operation);
+        return activity;
+    }
+
+    public bool MeasuresStoreDuration => _storeDuration.Enabled;
+
+    public void StoreDuration(string operation, long startTimestamp)
+    {
+        if (_storeDuration.Enabled)
+        {
+            _storeDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>("tessera.store.operation", operation));
+        }
+    }
+
+    private static string ReasonName(SessionEndReason reason) => reason switch
+    {
+        SessionEndReason.Destroyed => "destroyed",
+        SessionEndReason.Unset => "unset",
+        SessionEndReason.AbsoluteTimeout => "absolute_timeout",
+        SessionEndReason.Revoked => "revoked",
+        _ => "other",
+    };
 }

@@ -73,8 +73,15 @@ internal sealed class TesseraMiddleware
             return;
         }
 
-        var feature = new TesseraFeature { CookieId = cookieId, SessionId = session.Id, Session = session };
+        var feature = new TesseraFeature
+        {
+            CookieId = cookieId,
+            SessionId = session.Id,
+            Session = session,
+            Previous = context.Features.Get<ISessionFeature>(),
+        };
         context.Features.Set(feature);
+        context.Features.Set<ISessionFeature>(feature);
         try
         {
             context.Response.OnStarting(OnStartingCallback, new RequestState(runtime, context, feature));
@@ -113,10 +120,11 @@ internal sealed class TesseraMiddleware
         finally
         {
             context.Features.Set<TesseraFeature>(null);
+            context.Features.Set(feature.Previous);
         }
     }
 
-    private async Task<Session> LoadOrCreateAsync(HttpContext context, string? cookieId, SessionCookieOptions cookieOptions)
+    private async ValueTask<Session> LoadOrCreateAsync(HttpContext context, string? cookieId, SessionCookieOptions cookieOptions)
     {
         var runtime = _runtime;
         if (cookieId is not null)
@@ -144,9 +152,9 @@ internal sealed class TesseraMiddleware
         var cancellation = context.RequestAborted;
         if (session is null)
         {
-            if (SessionDecisions.ShouldDestroy(feature.SessionId is not null, detached: true, runtime.Options.Unset))
+            if (!feature.SessionDestroyed && SessionDecisions.ShouldDestroy(feature.SessionId is not null, detached: true, runtime.Options.Unset))
             {
-                await runtime.DestroyAsync(feature.SessionId!, cancellation);
+                await runtime.DestroyAsync(feature.SessionId!, SessionEndReason.Unset, userId: null, context, cancellation);
             }
 
             return;

@@ -101,6 +101,12 @@ internal static class SessionDocument
                 case "followUntil" when TryParseDate(text, out var followUntil):
                     metadata.FollowUntil = followUntil;
                     break;
+                case "userId" when text is not null:
+                    metadata.UserId = text;
+                    break;
+                case "userAgent" when text is not null:
+                    metadata.UserAgent = text;
+                    break;
                 default:
                     reader.Skip();
                     break;
@@ -141,6 +147,20 @@ internal static class SessionDocument
         {
             Separator(output);
             WriteAscii(output, "\"followUntil\":\"" + FormatDate(followUntil) + "\"");
+        }
+
+        if (metadata.UserId is { } userId)
+        {
+            Separator(output);
+            WriteAscii(output, "\"userId\":");
+            WriteString(output, userId);
+        }
+
+        if (metadata.UserAgent is { } userAgent)
+        {
+            Separator(output);
+            WriteAscii(output, "\"userAgent\":");
+            WriteString(output, userAgent);
         }
 
         WriteByte(output, (byte)'}');
@@ -225,7 +245,50 @@ internal static class SessionDocument
     }
 
     internal static bool TryParseDate(string? text, out DateTimeOffset value) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
+        TryParseJavaScriptDate(text, out value)
+        || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
+
+    /// <summary>
+    /// The common case, a date as JavaScript's <c>toISOString</c> writes it (<c>2026-11-29T12:01:00.000Z</c>),
+    /// read without the general parser; anything else is left to it.
+    /// </summary>
+    private static bool TryParseJavaScriptDate(string? text, out DateTimeOffset value)
+    {
+        value = default;
+        if (text is not { Length: 24 } || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':'
+            || text[16] != ':' || text[19] != '.' || text[23] != 'Z')
+        {
+            return false;
+        }
+
+        if (!TryDigits(text, 0, 4, out var year) || !TryDigits(text, 5, 2, out var month) || !TryDigits(text, 8, 2, out var day)
+            || !TryDigits(text, 11, 2, out var hour) || !TryDigits(text, 14, 2, out var minute)
+            || !TryDigits(text, 17, 2, out var second) || !TryDigits(text, 20, 3, out var millisecond)
+            || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        value = new DateTimeOffset(year, month, day, hour, minute, second, millisecond, TimeSpan.Zero);
+        return true;
+    }
+
+    private static bool TryDigits(string text, int start, int count, out int number)
+    {
+        number = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            if (!char.IsAsciiDigit(text[i]))
+            {
+                return false;
+            }
+
+            number = (number * 10) + (text[i] - '0');
+        }
+
+        return true;
+    }
 
     public static void ThrowIfNotSingleValue(ReadOnlySpan<byte> utf8Json)
     {
@@ -250,9 +313,26 @@ internal static class SessionDocument
 
     public static byte[] Write(SessionData data)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        var buffer = WriteBuffer();
         Write(data, buffer);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    // Documents are written into a buffer of this thread's, then copied out at their size.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    /// <summary>This thread's empty write buffer (a new one if the last grew large).</summary>
+    internal static ArrayBufferWriter<byte> WriteBuffer()
+    {
+        var buffer = t_buffer;
+        if (buffer is null || buffer.Capacity > 64 * 1024)
+        {
+            t_buffer = buffer = new ArrayBufferWriter<byte>(1024);
+        }
+
+        buffer.ResetWrittenCount();
+        return buffer;
     }
 
     public static void Write(SessionData data, IBufferWriter<byte> output)
@@ -299,12 +379,13 @@ internal static class SessionDocument
         WriteByte(output, (byte)'}');
     }
 
-    private static void WriteCookie(SessionCookie cookie, IBufferWriter<byte> output)
+    /// <summary>Writes the <c>"cookie":{…}</c> property of a document.</summary>
+    public static void WriteCookie(SessionCookie cookie, IBufferWriter<byte> output)
     {
         WriteAscii(output, "\"cookie\":{\"originalMaxAge\":");
         if (cookie.OriginalMaxAgeMilliseconds is { } ms)
         {
-            WriteAscii(output, FormatNumber(ms));
+            WriteNumber(output, ms);
         }
         else
         {
@@ -325,9 +406,9 @@ internal static class SessionDocument
         WriteAscii(output, ",\"expires\":");
         if (cookie.RawExpires is { } expires)
         {
-            WriteAscii(output, "\"");
-            WriteAscii(output, FormatDate(expires));
-            WriteAscii(output, "\"");
+            WriteByte(output, (byte)'"');
+            WriteDate(output, expires);
+            WriteByte(output, (byte)'"');
         }
         else
         {
@@ -385,6 +466,35 @@ internal static class SessionDocument
         }
 
         return value.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Writes <see cref="FormatDate"/>'s text as UTF-8, without making a string.</summary>
+    private static void WriteDate(IBufferWriter<byte> output, DateTimeOffset value)
+    {
+        var span = output.GetSpan(32);
+        if (!value.UtcDateTime.TryFormat(span, out var written, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture))
+        {
+            WriteAscii(output, FormatDate(value));
+            return;
+        }
+
+        output.Advance(written);
+    }
+
+    /// <summary>Writes <see cref="FormatNumber"/>'s text as UTF-8, without making a string for whole numbers.</summary>
+    private static void WriteNumber(IBufferWriter<byte> output, double value)
+    {
+        if (Math.Abs(value) < 1e21 && value == Math.Floor(value))
+        {
+            var span = output.GetSpan(24);
+            if (((long)value).TryFormat(span, out var written, provider: CultureInfo.InvariantCulture))
+            {
+                output.Advance(written);
+                return;
+            }
+        }
+
+        WriteAscii(output, FormatNumber(value));
     }
 
     /// <summary>Writes a JSON string with the escaping of JavaScript's <c>JSON.stringify</c>.</summary>

@@ -18,7 +18,13 @@ internal sealed class SessionMetadata
     /// <summary>For the old ID of a renewed session: until when requests with the old ID are led to the new one.</summary>
     public DateTimeOffset? FollowUntil { get; set; }
 
-    public bool IsEmpty => Created is null && RenewedTo is null && FollowUntil is null;
+    /// <summary>The signed-in user the session belongs to, for listing and destroying a user's sessions.</summary>
+    public string? UserId { get; set; }
+
+    /// <summary>The User-Agent of the request that created the session, when recorded.</summary>
+    public string? UserAgent { get; set; }
+
+    public bool IsEmpty => Created is null && RenewedTo is null && FollowUntil is null && UserId is null && UserAgent is null;
 
     public SessionMetadata Clone() => (SessionMetadata)MemberwiseClone();
 }

@@ -1,0 +1,215 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Tessera.Tests.Infrastructure;
+
+namespace Tessera.Tests.Observability;
+
+/// <summary>Activity sources are process-wide, so these tests run alone.</summary>
+[CollectionDefinition(nameof(TelemetryTests), DisableParallelization = true)]
+public sealed class TelemetryRunsAlone;
+
+[Collection(nameof(TelemetryTests))]
+public sealed class TelemetryTests
+{
+    private static Task<TestApp> StartAsync(Action<TesseraOptions>? configure = null) => TestApp.StartAsync(configure, async context =>
+    {
+        var session = context.GetSession();
+        switch (context.Request.Path.Value)
+        {
+            case "/write":
+                session.Set("n", session.Get<int>("n") + 1);
+                break;
+            case "/renew":
+                await session.RenewIdAsync();
+                break;
+            case "/destroy":
+                await session.DestroyAsync();
+                break;
+        }
+
+        await context.Response.WriteAsync("ok");
+    });
+
+    /// <summary>Collects the Tessera meter's counters, summed by instrument and tags.</summary>
+    private sealed class Counters : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+
+        /// <summary>Listens to the meter that <paramref name="app"/>'s meter factory made.</summary>
+        public Counters(TestApp app)
+        {
+            var factory = app.Services.GetRequiredService<IMeterFactory>();
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "Tessera" && ReferenceEquals(instrument.Meter.Scope, factory))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            {
+                var key = instrument.Name + string.Concat(tags.ToArray().Select(t => $"[{t.Key}={t.Value}]"));
+                Values.AddOrUpdate(key, value, (_, sum) => sum + value);
+            });
+            _listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) =>
+            {
+                var key = instrument.Name + string.Concat(tags.ToArray().Select(t => $"[{t.Key}={t.Value}]"));
+                Values.AddOrUpdate(key, 1, (_, count) => count + 1);
+            });
+            _listener.Start();
+        }
+
+        public ConcurrentDictionary<string, long> Values { get; } = new();
+
+        public long this[string key] => Values.GetValueOrDefault(key);
+
+        public void Dispose() => _listener.Dispose();
+    }
+
+    [Fact]
+    public async Task The_meter_counts_a_scripted_sequence_of_requests()
+    {
+        await using var app = await StartAsync();
+        using var counters = new Counters(app);
+
+        var cookie = SetCookie.Require(await app.GetAsync("/write"));      // created + saved
+        await app.GetAsync("/", cookie);                                   // loaded + touched
+        await app.GetAsync("/write", cookie);                              // loaded + saved
+        var renewed = SetCookie.Require(await app.GetAsync("/renew", cookie)); // loaded + renewed (saved under the new ID, then at the end)
+        await app.GetAsync("/", "connect.sid=forged");                     // rejected (unsigned)
+        await app.GetAsync("/", cookie.Split(";")[0][..^3]);                // rejected (bad signature)
+        await app.GetAsync("/destroy", renewed);                           // loaded + destroyed
+
+        Assert.Equal(1, counters["tessera.session.created"]);
+        Assert.Equal(4, counters["tessera.session.loaded"]);
+        Assert.Equal(4, counters["tessera.session.saved"]);
+        Assert.Equal(1, counters["tessera.session.touched"]);
+        Assert.Equal(1, counters["tessera.session.renewed"]);
+        Assert.Equal(1, counters["tessera.session.destroyed[tessera.reason=destroyed]"]);
+        Assert.Equal(1, counters["tessera.cookie.rejected[tessera.reason=unsigned]"]);
+        Assert.Equal(1, counters["tessera.cookie.rejected[tessera.reason=bad_signature]"]);
+        Assert.True(counters["tessera.store.duration[tessera.store.operation=load]"] >= 4);
+        Assert.True(counters["tessera.store.duration[tessera.store.operation=save]"] >= 4);
+    }
+
+    [Fact]
+    public async Task Every_store_call_has_a_span()
+    {
+        await using var app = await StartAsync();
+        var spans = new ConcurrentQueue<string>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Tessera",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => spans.Enqueue(activity.OperationName),
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var cookie = SetCookie.Require(await app.GetAsync("/write"));
+        await app.GetAsync("/", cookie);
+        await app.GetAsync("/destroy", cookie);
+
+        Assert.Equal(["tessera.store.save", "tessera.store.load", "tessera.store.touch", "tessera.store.load", "tessera.store.destroy"], spans);
+    }
+
+    [Fact]
+    public async Task Lifecycle_callbacks_see_creation_renewal_and_destruction()
+    {
+        var events = new ConcurrentQueue<string>();
+        await using var app = await StartAsync(o =>
+        {
+            o.OnCreated = e => { events.Enqueue($"created {e.SessionId.Length} {e.HttpContext is not null}"); return Task.CompletedTask; };
+            o.OnRenewed = e => { events.Enqueue($"renewed {e.PreviousSessionId != e.SessionId}"); return Task.CompletedTask; };
+            o.OnDestroyed = e => { events.Enqueue($"destroyed {e.Reason}"); return Task.CompletedTask; };
+        });
+
+        var cookie = SetCookie.Require(await app.GetAsync("/write"));
+        await app.GetAsync("/write", cookie);
+        var renewed = SetCookie.Require(await app.GetAsync("/renew", cookie));
+        await app.GetAsync("/destroy", renewed);
+
+        Assert.Equal(["created 32 True", "renewed True", "destroyed Destroyed"], events);
+    }
+
+    [Fact]
+    public async Task A_throwing_callback_is_logged_and_the_request_goes_on()
+    {
+        await using var app = await StartAsync(o => o.OnCreated = _ => throw new InvalidOperationException("callback failed"));
+        var logs = LogSink.Attach(app);
+
+        var response = await app.GetAsync("/write");
+
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+        Assert.Equal("callback failed", Assert.Single(logs.Named("EventHandlerFailed")).Exception?.Message);
+    }
+
+    [Fact]
+    public async Task Logs_never_contain_the_secret_or_a_cookie_value()
+    {
+        await using var app = await StartAsync();
+        var logs = LogSink.Attach(app);
+        var cookie = SetCookie.Require(await app.GetAsync("/write"));
+        var value = SetCookie.Value(cookie);
+        await app.GetAsync("/", cookie.Split(";")[0][..^3]);
+        await app.GetAsync("/", "connect.sid=" + SetCookie.SessionId(cookie));
+        await app.GetAsync("/renew", cookie);
+
+        Assert.NotEmpty(logs.Entries);
+        foreach (var entry in logs.Entries)
+        {
+            var text = entry.Message + entry.Exception;
+            Assert.DoesNotContain("keyboard cat", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(value, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(SetCookie.SessionId(cookie), text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task The_store_health_check_reports_a_ready_store_healthy_and_a_failing_one_unhealthy()
+    {
+        using var store = new ToggleStore();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddTessera(o => o.Secrets = ["s"]).UseStore(store);
+        builder.Services.AddHealthChecks().AddTesseraStoreCheck();
+        await using var app = builder.Build();
+        await app.StartAsync();
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync()).Status);
+        store.Ready = false;
+        Assert.Equal(HealthStatus.Unhealthy, (await health.CheckHealthAsync()).Status);
+        store.Ready = true;
+        store.Fail = true;
+        var report = await health.CheckHealthAsync();
+        Assert.Equal(HealthStatus.Unhealthy, report.Status);
+        Assert.Contains("down", report.Entries["tessera-store"].Description, StringComparison.Ordinal);
+    }
+
+    private sealed class ToggleStore : ISessionStore, IDisposable
+    {
+        private readonly MemoryStore _inner = new();
+
+        public bool Ready { get; set; } = true;
+
+        public void Dispose() => _inner.Dispose();
+
+        public bool Fail { get; set; }
+
+        public bool IsReady => Ready;
+
+        public ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default) =>
+            Fail ? ValueTask.FromException<SessionData?>(new IOException("down")) : _inner.GetAsync(sessionId, cancellationToken);
+
+        public ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) => _inner.SetAsync(sessionId, data, cancellationToken);
+
+        public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.DestroyAsync(sessionId, cancellationToken);
+    }
+}
