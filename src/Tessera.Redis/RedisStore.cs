@@ -13,15 +13,42 @@ namespace Tessera;
 /// connect-redis with the same prefix reads and writes the same sessions.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Redis expires the keys, on its own clock. <see cref="TouchAsync"/> is <c>EXPIRE</c>: it moves
-/// the TTL and leaves the document, with its cookie, as it was. Listing, counting and clearing
+/// the TTL and leaves the document, with its cookie, as it was.
+/// </para>
+/// <para>
+/// Writes can be conditional (<see cref="TrySetAsync"/>) without changing the format: a session's
+/// version is the stored document itself, the exact bytes of the key's value. A conditional write
+/// is one Lua script on the session's one key that compares the value with the expected one and
+/// only then sets it (or deletes it, for an expired session).
+/// </para>
+/// <para>
+/// Listing, counting and clearing
 /// use cursor <c>SCAN</c> on every primary and single-key commands, so they work on Redis Cluster;
 /// they read the whole key space under the prefix and are meant for administration, not for
 /// requests. Every call is asynchronous and stops waiting when its token is cancelled (a command
 /// already sent to Redis still runs there).
+/// </para>
 /// </remarks>
 public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDisposable
 {
+    // Compare-and-set on one key (KEYS[1]): the value must still be the expected document
+    // (ARGV[1]); then it becomes the new one (ARGV[2]) for ARGV[3] seconds, or, when that TTL is
+    // zero or less, the key is deleted. A missing (or expired) key never matches. 1 when written.
+    private const string CompareAndSetScript = """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+            return 0
+        end
+        local ttl = tonumber(ARGV[3])
+        if ttl > 0 then
+            redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
+        else
+            redis.call('DEL', KEYS[1])
+        end
+        return 1
+        """;
+
     private readonly RedisConnection _connection;
     private readonly RedisStoreOptions _options;
     private readonly TimeProvider _time;
@@ -76,6 +103,7 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
     /// <remarks>Before the store's own connection has been tried for the first time, <see langword="true"/>: the first call connects.</remarks>
     public bool IsReady => _connection.IsConnected;
 
+    /// <summary>Gets a session; its <see cref="SessionData.StoreVersion"/> is the value read, a boxed <see cref="RedisValue"/>.</summary>
     /// <inheritdoc/>
     public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
     {
@@ -90,7 +118,8 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
     /// <summary>
     /// Writes the session with <c>SET key document EX ttl</c>, the TTL being the seconds until the
     /// cookie expires rounded up (one day for a cookie without expiry). A session that has already
-    /// expired (a TTL of zero or less) is deleted instead.
+    /// expired (a TTL of zero or less) is deleted instead. <paramref name="data"/>'s
+    /// <see cref="SessionData.StoreVersion"/> becomes the document written.
     /// </summary>
     /// <inheritdoc/>
     public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
@@ -100,9 +129,9 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
         cancellationToken.ThrowIfCancellationRequested();
         var key = Key(sessionId);
         var ttl = TtlSeconds(data);
-        var document = ttl > 0 ? data.ToUtf8Json() : null;
+        RedisValue document = data.ToUtf8Json();
         var database = await DatabaseAsync(cancellationToken);
-        if (document is not null)
+        if (ttl > 0)
         {
             await database.StringSetAsync(key, document, TimeSpan.FromSeconds(ttl), When.Always).WaitAsync(cancellationToken);
         }
@@ -111,6 +140,59 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
             RedisStoreLog.ExpiredOnWrite(_logger);
             await database.KeyDeleteAsync(key).WaitAsync(cancellationToken);
         }
+
+        data.StoreVersion = document;
+    }
+
+    /// <summary>Always <see langword="true"/>: <see cref="TrySetAsync"/> is a compare-and-set in one Lua script.</summary>
+    public bool SupportsConditionalWrites => true;
+
+    /// <summary>
+    /// Writes the session only if the key still holds exactly the document that
+    /// <paramref name="expectedVersion"/> is (the value <see cref="GetAsync"/> read or
+    /// <see cref="SetAsync"/> wrote), with one Lua script on the one key: <c>GET</c>, compare, then
+    /// <c>SET key document EX ttl</c>, or <c>DEL</c> when the TTL is zero or less (a conditional
+    /// delete). A missing or expired key never matches, so a destroyed session is not brought back.
+    /// On success <paramref name="data"/>'s <see cref="SessionData.StoreVersion"/> becomes the document written.
+    /// </summary>
+    /// <remarks>
+    /// The key's value is the version, so a write that leaves the document byte for byte as it was
+    /// is not seen as a change: the session is then exactly what the caller read. An
+    /// <paramref name="expectedVersion"/> that is not a <see cref="RedisValue"/> never matches.
+    /// </remarks>
+    /// <inheritdoc/>
+    public async ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(expectedVersion);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (expectedVersion is not RedisValue { IsNull: false } expected)
+        {
+            return false;
+        }
+
+        var key = Key(sessionId);
+        var ttl = TtlSeconds(data);
+        RedisValue document = data.ToUtf8Json();
+        var database = await DatabaseAsync(cancellationToken);
+        var result = await database.ScriptEvaluateAsync(
+                CompareAndSetScript,
+                [key],
+                [expected, ttl > 0 ? document : RedisValue.EmptyString, ttl])
+            .WaitAsync(cancellationToken);
+        if ((long)result != 1)
+        {
+            return false;
+        }
+
+        if (ttl <= 0)
+        {
+            RedisStoreLog.ExpiredOnWrite(_logger);
+        }
+
+        data.StoreVersion = document;
+        return true;
     }
 
     /// <inheritdoc/>
@@ -263,11 +345,14 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
         return connection.GetDatabase(_options.Database);
     }
 
+    // The value read is the session's version: a conditional write compares it with the key's value.
     private SessionData? Read(RedisValue value)
     {
         try
         {
-            return SessionData.Parse(((ReadOnlyMemory<byte>)value).Span, _time);
+            var data = SessionData.Parse(((ReadOnlyMemory<byte>)value).Span, _time);
+            data.StoreVersion = value;
+            return data;
         }
         catch (FormatException ex)
         {

@@ -5,26 +5,38 @@ namespace Tessera;
 /// <summary>
 /// The store's tables and statements. Version 1: <c>tessera_sessions</c> (the session ID, the
 /// express-session JSON document, and the expiry in Unix milliseconds, indexed) and
-/// <c>tessera_schema</c> (one row: the version). A version is never changed once released; a
-/// new one adds an upgrade step from the one before.
+/// <c>tessera_schema</c> (one row: the version). Version 2 adds <c>tessera_sessions.version</c>,
+/// the row's version for conditional writes, which every write of the document changes. A
+/// version is never changed once released; a new one adds an upgrade step from the one before,
+/// and a new file is created at version 1 and upgraded step by step.
 /// </summary>
 internal static class SqliteSchema
 {
     /// <summary>The version this code writes and reads.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
-    public const string Get = "SELECT data FROM tessera_sessions WHERE id = $id AND expires > $now";
+    public const string Get = "SELECT data, version FROM tessera_sessions WHERE id = $id AND expires > $now";
 
+    // A new row starts at $version (random, so that a session destroyed and written again does
+    // not take up a version a reader may still hold); a replaced row counts on from its own.
     public const string Set = """
-        INSERT INTO tessera_sessions (id, data, expires) VALUES ($id, $data, $expires)
-        ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires = excluded.expires
+        INSERT INTO tessera_sessions (id, data, expires, version) VALUES ($id, $data, $expires, $version)
+        ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires = excluded.expires, version = version + 1
+        RETURNING version
+        """;
+
+    // Compare-and-set: only a live row of the expected version is replaced.
+    public const string TrySet = """
+        UPDATE tessera_sessions SET data = $data, expires = $expires, version = version + 1
+        WHERE id = $id AND version = $expected AND expires > $now
+        RETURNING version
         """;
 
     public const string Destroy = "DELETE FROM tessera_sessions WHERE id = $id";
 
     public const string Touch = "UPDATE tessera_sessions SET expires = $expires WHERE id = $id AND expires > $now";
 
-    public const string All = "SELECT id, data FROM tessera_sessions WHERE expires > $now";
+    public const string All = "SELECT id, data, version FROM tessera_sessions WHERE expires > $now";
 
     public const string Count = "SELECT count(*) FROM tessera_sessions WHERE expires > $now";
 
@@ -46,13 +58,20 @@ internal static class SqliteSchema
         INSERT INTO tessera_schema (version) VALUES (1);
         """;
 
+    // Rows written before conditional writes existed start at version 1.
+    private const string UpgradeToVersion2 = """
+        ALTER TABLE tessera_sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        UPDATE tessera_schema SET version = 2;
+        """;
+
     /// <summary>
-    /// Switches the file to WAL and creates the schema if it has none, in one write transaction
-    /// so that processes opening a new file together agree.
+    /// Switches the file to WAL and creates the schema if it has none, or upgrades an older one
+    /// to <see cref="Version"/>, in one write transaction so that processes opening the file
+    /// together agree.
     /// </summary>
-    /// <returns>Whether the schema was created.</returns>
+    /// <returns>The version the file had: 0 when the schema was created, <see cref="Version"/> when nothing changed.</returns>
     /// <exception cref="InvalidOperationException">The file has a newer schema than this code knows.</exception>
-    public static async Task<bool> EnsureAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    public static async Task<long> EnsureAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         // The journal mode is kept in the file; it cannot change inside a transaction.
         await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL", cancellationToken);
@@ -66,15 +85,18 @@ internal static class SqliteSchema
                 + $"Tessera.Sqlite; this one knows version {Version} and older. Upgrade Tessera.Sqlite, or use another file.");
         }
 
-        var created = false;
-        if (version == 0)
+        if (version < 1)
         {
             await ExecuteAsync(connection, transaction, CreateVersion1, cancellationToken);
-            created = true;
+        }
+
+        if (version < 2)
+        {
+            await ExecuteAsync(connection, transaction, UpgradeToVersion2, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return created;
+        return version;
     }
 
     /// <summary>The schema version of the file, 0 when it has no Tessera schema.</summary>

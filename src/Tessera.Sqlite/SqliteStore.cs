@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,6 +18,9 @@ namespace Tessera;
 /// first use and carries a version; a file with a newer version is refused. Connections are
 /// pooled, and concurrent writers wait for each other up to <see cref="SqliteStoreOptions.BusyTimeout"/>.
 /// <see cref="TouchAsync"/> moves the expiry and leaves the stored document as it was.
+/// Each row has a version that every write of its document changes, so writes can be
+/// conditional (<see cref="TrySetAsync"/>): one <c>UPDATE</c> that replaces only a live row of
+/// the version the caller read.
 /// </remarks>
 public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDisposable
 {
@@ -64,6 +69,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDi
         }
     }
 
+    /// <summary>Gets a session; its <see cref="SessionData.StoreVersion"/> is the row's version, a boxed <see cref="long"/>.</summary>
     /// <inheritdoc/>
     public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
     {
@@ -75,9 +81,14 @@ public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDi
         command.Parameters.AddWithValue("$id", sessionId);
         command.Parameters.AddWithValue("$now", NowMilliseconds());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader.GetString(0)) : null;
+        return await reader.ReadAsync(cancellationToken) ? Read(reader.GetString(0), reader.GetInt64(1)) : null;
     }
 
+    /// <summary>
+    /// Creates or replaces the session's row. A replaced row's version goes up by one; a new row
+    /// starts at a random version. <paramref name="data"/>'s <see cref="SessionData.StoreVersion"/>
+    /// becomes the version written.
+    /// </summary>
     /// <inheritdoc/>
     public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
     {
@@ -92,7 +103,56 @@ public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDi
         command.Parameters.AddWithValue("$id", sessionId);
         command.Parameters.AddWithValue("$data", json);
         command.Parameters.AddWithValue("$expires", expires);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Parameters.AddWithValue("$version", NewRowVersion());
+        data.StoreVersion = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Always <see langword="true"/>: <see cref="TrySetAsync"/> is a compare-and-set in one statement.</summary>
+    public bool SupportsConditionalWrites => true;
+
+    /// <summary>
+    /// Replaces the session's row only if it is live and still of the version
+    /// <paramref name="expectedVersion"/> (read by <see cref="GetAsync"/> or written by
+    /// <see cref="SetAsync"/>), in one <c>UPDATE … WHERE id = … AND version = … AND expires &gt; now</c>
+    /// that also moves the version on. A missing or expired row never matches, so a destroyed
+    /// session is not brought back. On success <paramref name="data"/>'s
+    /// <see cref="SessionData.StoreVersion"/> becomes the new version.
+    /// </summary>
+    /// <remarks>
+    /// A session whose cookie has already expired is written with that expiry, so it can no longer
+    /// be read: a conditional delete. An <paramref name="expectedVersion"/> that is not a
+    /// <see cref="long"/> never matches.
+    /// </remarks>
+    /// <inheritdoc/>
+    public async ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(expectedVersion);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (expectedVersion is not long expected)
+        {
+            return false;
+        }
+
+        var json = data.ToJson();
+        var now = NowMilliseconds();
+        var expires = ExpiresMilliseconds(data);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteSchema.TrySet;
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$data", json);
+        command.Parameters.AddWithValue("$expires", expires);
+        command.Parameters.AddWithValue("$expected", expected);
+        command.Parameters.AddWithValue("$now", now);
+        if (await command.ExecuteScalarAsync(cancellationToken) is not long version)
+        {
+            return false;
+        }
+
+        data.StoreVersion = version;
+        return true;
     }
 
     /// <inheritdoc/>
@@ -140,7 +200,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDi
         var result = new Dictionary<string, SessionData>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
         {
-            if (Read(reader.GetString(1)) is { } data)
+            if (Read(reader.GetString(1), reader.GetInt64(2)) is { } data)
             {
                 result[reader.GetString(0)] = data;
             }
@@ -285,9 +345,14 @@ public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDi
         }
 
         await using var connection = await OpenConnectionAsync(CancellationToken.None);
-        if (await SqliteSchema.EnsureAsync(connection, CancellationToken.None))
+        var found = await SqliteSchema.EnsureAsync(connection, CancellationToken.None);
+        if (found == 0)
         {
             SqliteStoreLog.SchemaCreated(_logger, SqliteSchema.Version, connection.DataSource);
+        }
+        else if (found < SqliteSchema.Version)
+        {
+            SqliteStoreLog.SchemaUpgraded(_logger, found, SqliteSchema.Version, connection.DataSource);
         }
     }
 
@@ -350,11 +415,21 @@ public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDi
         SqliteConnection.ClearPool(connection);
     }
 
-    private SessionData? Read(string json)
+    // A positive version with room to count up from: SQLite turns an integer that overflows into a real.
+    private static long NewRowVersion()
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(long)];
+        RandomNumberGenerator.Fill(bytes);
+        return (BinaryPrimitives.ReadInt64LittleEndian(bytes) & (long.MaxValue >> 1)) + 1;
+    }
+
+    private SessionData? Read(string json, long version)
     {
         try
         {
-            return SessionData.Parse(json, _time);
+            var data = SessionData.Parse(json, _time);
+            data.StoreVersion = version;
+            return data;
         }
         catch (FormatException ex)
         {

@@ -16,4 +16,7 @@ internal static partial class SqliteStoreLog
 
     [LoggerMessage(EventId = 204, EventName = "PurgeFailed", Level = LogLevel.Error, Message = "Deleting expired sessions failed; the next purge tries again.")]
     public static partial void PurgeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 205, EventName = "SchemaUpgraded", Level = LogLevel.Information, Message = "Upgraded the session schema from version {OldVersion} to version {Version} in {DataSource}.")]
+    public static partial void SchemaUpgraded(ILogger logger, long oldVersion, int version, string dataSource);
 }

@@ -347,6 +347,118 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
         Assert.Contains("IConnectionMultiplexer", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_version_of_a_session_read_is_the_exact_value_of_its_key()
+    {
+        const string Node = """{"cookie":{"originalMaxAge":60000,"expires":"2026-11-29T12:01:00.000Z","httpOnly":true,"path":"/"},"views":1}""";
+        await Database.StringSetAsync("sess:from-node", Node, TimeSpan.FromSeconds(60));
+
+        var data = await NewStore().GetAsync("from-node");
+
+        var version = Assert.IsType<RedisValue>(data!.StoreVersion);
+        Assert.Equal(Encoding.UTF8.GetBytes(Node), (byte[]?)version);
+    }
+
+    [Fact]
+    public async Task The_version_of_a_session_written_is_the_document_written()
+    {
+        var store = NewStore();
+        var data = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
+
+        await store.SetAsync("abc", data);
+
+        var version = Assert.IsType<RedisValue>(data.StoreVersion);
+        Assert.Equal((byte[]?)await Database.StringGetAsync("sess:abc"), (byte[]?)version);
+        var next = NewSession(TimeSpan.FromMinutes(10), ("views", "2"));
+        Assert.True(await store.TrySetAsync("abc", next, version));
+        Assert.Equal((byte[]?)await Database.StringGetAsync("sess:abc"), (byte[]?)Assert.IsType<RedisValue>(next.StoreVersion));
+    }
+
+    [Fact]
+    public async Task A_conditional_write_keeps_connect_redis_format_and_TTL()
+    {
+        const string Node = """{"cookie":{"originalMaxAge":60000,"expires":"2026-11-29T12:01:00.000Z","secure":false,"httpOnly":true,"path":"/","sameSite":"lax"},"passport":{"user":"42"},"views":1}""";
+        await Database.StringSetAsync("sess:from-node", Node, TimeSpan.FromSeconds(60));
+        var store = NewStore();
+        var data = await store.GetAsync("from-node");
+        data!.SetRawValue("views", "2"u8);
+        data.Cookie.MaxAge = TimeSpan.FromMinutes(30);
+
+        Assert.True(await store.TrySetAsync("from-node", data, data.StoreVersion!));
+
+        Assert.Equal(RedisType.String, await Database.KeyTypeAsync("sess:from-node"));
+        Assert.Equal(
+            """{"cookie":{"originalMaxAge":1800000,"expires":"2026-11-29T12:30:00.000Z","secure":false,"httpOnly":true,"path":"/","sameSite":"lax"},"passport":{"user":"42"},"views":2}""",
+            (string?)await Database.StringGetAsync("sess:from-node"));
+        RedisAssert.TtlIs(1_800, (await Database.KeyTimeToLiveAsync("sess:from-node"))!.Value);
+        Assert.Equal(["sess:from-node"], await KeysAsync());
+    }
+
+    [Fact]
+    public async Task A_write_by_another_application_makes_a_conditional_write_fail()
+    {
+        var store = NewStore();
+        await store.SetAsync("shared", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var read = await store.GetAsync("shared");
+
+        // express-session and connect-redis on Node.js write the same session meanwhile.
+        const string Node = """{"cookie":{"originalMaxAge":600000,"expires":"2026-11-29T12:10:00.000Z","httpOnly":true,"path":"/"},"views":5}""";
+        await Database.StringSetAsync("sess:shared", Node, TimeSpan.FromSeconds(600));
+        read!.SetRawValue("views", "2"u8);
+
+        Assert.False(await store.TrySetAsync("shared", read, read.StoreVersion!));
+        Assert.Equal(Node, (string?)await Database.StringGetAsync("sess:shared"));
+    }
+
+    [Fact]
+    public async Task A_conditional_write_over_an_old_version_leaves_the_key_and_its_TTL_alone()
+    {
+        var store = NewStore();
+        var first = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
+        await store.SetAsync("abc", first);
+        var second = NewSession(TimeSpan.FromMinutes(20), ("views", "2"));
+        Assert.True(await store.TrySetAsync("abc", second, first.StoreVersion!));
+        var expired = NewSession(TimeSpan.FromMinutes(10), ("views", "3"));
+        expired.Cookie.Expires = Start.AddSeconds(-1);
+
+        Assert.False(await store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(30), ("views", "3")), first.StoreVersion!));
+        Assert.False(await store.TrySetAsync("abc", expired, first.StoreVersion!));
+
+        Assert.Equal(second.ToJson(), (string?)await Database.StringGetAsync("sess:abc"));
+        RedisAssert.TtlIs(1_200, (await Database.KeyTimeToLiveAsync("sess:abc"))!.Value);
+    }
+
+    [Fact]
+    public async Task A_conditional_write_is_one_script_on_the_sessions_one_key_sent_by_its_SHA()
+    {
+        var store = NewStore();
+        var data = NewSession(TimeSpan.FromMinutes(10), ("n", "0"));
+        await store.SetAsync("abc", data);
+        var next = NewSession(TimeSpan.FromMinutes(10), ("n", "1"));
+        Assert.True(await store.TrySetAsync("abc", next, data.StoreVersion!)); // loads the script
+        data = next;
+        await Server.ConfigResetStatisticsAsync();
+
+        for (var i = 2; i <= 4; i++)
+        {
+            next = NewSession(TimeSpan.FromMinutes(10), ("n", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.True(await store.TrySetAsync("abc", next, data.StoreVersion!));
+            data = next;
+        }
+
+        Assert.False(await store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10)), (RedisValue)"stale"));
+
+        var stats = await CommandStatsAsync();
+        Assert.Equal(4, stats.GetValueOrDefault("evalsha"));
+        Assert.False(stats.ContainsKey("eval"), "The script was sent again instead of its SHA.");
+        Assert.False(stats.ContainsKey("watch") || stats.ContainsKey("multi"), "A transaction was used.");
+
+        // Inside the script: one GET each, and one SET for each write that matched.
+        Assert.Equal(4, stats.GetValueOrDefault("get"));
+        Assert.Equal(3, stats.GetValueOrDefault("set"));
+        Assert.Equal(data.ToJson(), (string?)await Database.StringGetAsync("sess:abc"));
+    }
+
     private RedisStore NewStore(Action<RedisStoreOptions>? configure = null)
     {
         var options = new RedisStoreOptions();

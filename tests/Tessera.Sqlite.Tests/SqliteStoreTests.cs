@@ -31,7 +31,8 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         Assert.True(File.Exists(path));
-        Assert.Equal(1L, await ScalarAsync(path, "SELECT version FROM tessera_schema"));
+        Assert.Equal(2L, await ScalarAsync(path, "SELECT version FROM tessera_schema"));
+        Assert.Equal(1L, await ScalarAsync(path, "SELECT count(*) FROM pragma_table_info('tessera_sessions') WHERE name = 'version' AND type = 'INTEGER' AND \"notnull\" = 1"));
         Assert.Equal("wal", await ScalarAsync(path, "PRAGMA journal_mode"));
         Assert.Equal(1L, await ScalarAsync(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'tessera_sessions_expires'"));
     }
@@ -56,11 +57,11 @@ public sealed class SqliteStoreTests : IDisposable
             await store.SetAsync("abc", NewSession(TimeSpan.FromHours(1)));
         }
 
-        await ExecuteAsync(DatabasePath, "UPDATE tessera_schema SET version = 2");
+        await ExecuteAsync(DatabasePath, "UPDATE tessera_schema SET version = 3");
         await using var newer = NewStore();
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await newer.GetAsync("abc"));
-        Assert.Contains("schema version 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 3", error.Message, StringComparison.Ordinal);
         Assert.Contains("Upgrade Tessera.Sqlite", error.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await newer.SetAsync("abc", NewSession(TimeSpan.FromHours(1))));
     }
@@ -77,6 +78,158 @@ public sealed class SqliteStoreTests : IDisposable
 
         Assert.Equal("7", Value(await reopened.GetAsync("abc"), "views"));
         Assert.Equal(1L, await ScalarAsync(DatabasePath, "SELECT count(*) FROM tessera_schema"));
+    }
+
+    [Fact]
+    public async Task A_version_1_file_is_upgraded_to_version_2_and_keeps_its_sessions()
+    {
+        var expires = Start.AddHours(1).ToUnixTimeMilliseconds();
+        var document = NewSession(TimeSpan.FromHours(1), ("views", "7")).ToJson();
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
+        {
+            // The file as version 1 of the store left it.
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                PRAGMA journal_mode = WAL;
+                CREATE TABLE tessera_sessions (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    data TEXT NOT NULL,
+                    expires INTEGER NOT NULL
+                );
+                CREATE INDEX tessera_sessions_expires ON tessera_sessions (expires);
+                CREATE TABLE tessera_schema (version INTEGER NOT NULL);
+                INSERT INTO tessera_schema (version) VALUES (1);
+                INSERT INTO tessera_sessions (id, data, expires) VALUES ('old', $data, $expires);
+                """;
+            command.Parameters.AddWithValue("$data", document);
+            command.Parameters.AddWithValue("$expires", expires);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using var store = NewStore();
+
+        var read = await store.GetAsync("old");
+        Assert.Equal(document, read!.ToJson());
+        Assert.Equal(1L, read.StoreVersion);
+        Assert.Equal(2L, await ScalarAsync(DatabasePath, "SELECT version FROM tessera_schema"));
+        Assert.Equal(1L, await ScalarAsync(DatabasePath, "SELECT count(*) FROM tessera_schema"));
+        Assert.Equal(expires, await ScalarAsync(DatabasePath, "SELECT expires FROM tessera_sessions WHERE id = 'old'"));
+
+        read.SetRawValue("views", "8"u8);
+        Assert.True(await store.TrySetAsync("old", read, 1L));
+        Assert.Equal(2L, read.StoreVersion);
+        Assert.False(await store.TrySetAsync("old", NewSession(TimeSpan.FromHours(1)), 1L));
+        Assert.Equal("8", Value(await store.GetAsync("old"), "views"));
+    }
+
+    [Fact]
+    public async Task Stores_opening_a_version_1_file_together_upgrade_it_once()
+    {
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE tessera_sessions (id TEXT NOT NULL PRIMARY KEY, data TEXT NOT NULL, expires INTEGER NOT NULL);
+                CREATE INDEX tessera_sessions_expires ON tessera_sessions (expires);
+                CREATE TABLE tessera_schema (version INTEGER NOT NULL);
+                INSERT INTO tessera_schema (version) VALUES (1);
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        var stores = Enumerable.Range(0, 4).Select(_ => NewStore()).ToArray();
+        try
+        {
+            await Task.WhenAll(stores.Select((store, i) => Task.Run(async () =>
+                await store.SetAsync($"id{i}", NewSession(TimeSpan.FromHours(1))))));
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
+
+        Assert.Equal(2L, await ScalarAsync(DatabasePath, "SELECT version FROM tessera_schema"));
+        Assert.Equal(1L, await ScalarAsync(DatabasePath, "SELECT count(*) FROM tessera_schema"));
+        Assert.Equal(4L, await RowCountAsync());
+    }
+
+    [Fact]
+    public async Task A_row_version_counts_up_with_every_write_of_the_document_and_not_with_a_touch()
+    {
+        await using var store = NewStore();
+        var data = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
+
+        await store.SetAsync("abc", data);
+        var first = Assert.IsType<long>(data.StoreVersion);
+        Assert.True(first > 0);
+        Assert.Equal(first, await VersionAsync("abc"));
+
+        await store.SetAsync("abc", data);
+        Assert.Equal(first + 1, data.StoreVersion);
+
+        await store.TouchAsync("abc", NewSession(TimeSpan.FromMinutes(30)));
+        Assert.Equal(first + 1, await VersionAsync("abc"));
+        Assert.Equal(first + 1, (await store.GetAsync("abc"))!.StoreVersion);
+
+        Assert.True(await store.TrySetAsync("abc", data, first + 1));
+        Assert.Equal(first + 2, data.StoreVersion);
+        Assert.Equal(first + 2, await VersionAsync("abc"));
+    }
+
+    [Fact]
+    public async Task A_session_destroyed_and_written_again_does_not_take_up_the_version_a_reader_holds()
+    {
+        await using var store = NewStore();
+        await store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var held = (await store.GetAsync("abc"))!.StoreVersion!;
+
+        await store.DestroyAsync("abc");
+        await store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "100")));
+
+        Assert.NotEqual(held, (await store.GetAsync("abc"))!.StoreVersion);
+        Assert.False(await store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")), held));
+        Assert.Equal("100", Value(await store.GetAsync("abc"), "views"));
+    }
+
+    [Fact]
+    public async Task A_conditional_write_to_an_expired_row_not_yet_purged_leaves_the_row_as_it_was()
+    {
+        await using var store = NewStore(o => o.PurgeInterval = TimeSpan.FromHours(1));
+        var data = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
+        await store.SetAsync("abc", data);
+        var version = (long)data.StoreVersion!;
+
+        _time.Advance(TimeSpan.FromMinutes(11));
+
+        Assert.False(await store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")), version));
+        Assert.Equal(data.ToJson(), await ScalarAsync(DatabasePath, "SELECT data FROM tessera_sessions WHERE id = 'abc'"));
+        Assert.Equal(Start.AddMinutes(10).ToUnixTimeMilliseconds(), await ScalarAsync(DatabasePath, "SELECT expires FROM tessera_sessions WHERE id = 'abc'"));
+        Assert.Equal(version, await VersionAsync("abc"));
+        Assert.Null(await store.GetAsync("abc"));
+    }
+
+    [Fact]
+    public async Task Conditional_writes_from_stores_on_one_file_let_one_writer_through()
+    {
+        await using var first = NewStore();
+        await using var second = NewStore();
+        await first.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var fromFirst = await first.GetAsync("abc");
+        var fromSecond = await second.GetAsync("abc");
+        fromFirst!.SetRawValue("views", "2"u8);
+        fromSecond!.SetRawValue("views", "3"u8);
+
+        Assert.True(await second.TrySetAsync("abc", fromSecond, fromSecond.StoreVersion!));
+        Assert.False(await first.TrySetAsync("abc", fromFirst, fromFirst.StoreVersion!));
+
+        Assert.Equal("3", Value(await first.GetAsync("abc"), "views"));
     }
 
     [Fact]
@@ -311,6 +464,8 @@ public sealed class SqliteStoreTests : IDisposable
 
     private static string? Value(SessionData? data, string key) =>
         data is not null && data.TryGetRawValue(key, out var json) ? Encoding.UTF8.GetString(json.Span) : null;
+
+    private Task<object?> VersionAsync(string id) => ScalarAsync(DatabasePath, $"SELECT version FROM tessera_sessions WHERE id = '{id}'");
 
     private Task<object?> RowCountAsync() => ScalarAsync(DatabasePath, "SELECT count(*) FROM tessera_sessions");
 

@@ -10,9 +10,16 @@ namespace Tessera.StoreConformance;
 /// a fake clock starting at <see cref="Start"/>, so expiry is tested without waiting.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Where a store's server expires sessions on its own clock (Redis), the fake clock cannot move
 /// it: such a store overrides <see cref="AssertExpiresAfterAsync"/> to check the TTL it gave the
-/// server instead.
+/// server instead, and <see cref="ExpireAsync"/> to end a session on the server.
+/// </para>
+/// <para>
+/// Every store is expected to support conditional writes (<see cref="ISessionStore.TrySetAsync"/>)
+/// unless its derived class says otherwise with <see cref="ExpectsConditionalWrites"/>; the
+/// conditional-write tests then only check that the store says it does not.
+/// </para>
 /// </remarks>
 public abstract class SessionStoreConformanceTests : IAsyncLifetime
 {
@@ -55,6 +62,25 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.GetAsync(sessionId));
         Assert.Empty(await Store.AllAsync());
         Assert.Equal(0, await Store.CountAsync());
+    }
+
+    /// <summary>
+    /// Whether the store must support conditional writes. <see langword="true"/> unless a derived
+    /// class says otherwise, so that a store which stops supporting them fails the suite.
+    /// </summary>
+    protected virtual bool ExpectsConditionalWrites => true;
+
+    /// <summary>
+    /// Ends a session that has <paramref name="lifetime"/> left: moves <see cref="Time"/> on by
+    /// it, so that the session has expired.
+    /// </summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="lifetime">The time it has left.</param>
+    /// <returns>A task that completes when the session has expired.</returns>
+    protected virtual Task ExpireAsync(string sessionId, TimeSpan lifetime)
+    {
+        Time.Advance(lifetime);
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>
@@ -453,6 +479,321 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.TouchAsync(null!, data));
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.TouchAsync("abc", null!));
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.DestroyAsync(null!));
+    }
+
+    // ----- Conditional writes -----
+
+    [Fact]
+    public void The_store_supports_conditional_writes_as_expected()
+    {
+        Assert.Equal(ExpectsConditionalWrites, Store.SupportsConditionalWrites);
+    }
+
+    [Fact]
+    public async Task Get_gives_the_session_a_store_version()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+
+        var stored = await Store.GetAsync("abc");
+
+        Assert.NotNull(stored);
+        Assert.NotNull(stored.StoreVersion);
+    }
+
+    [Fact]
+    public async Task A_conditional_write_over_the_version_read_succeeds_and_gives_the_session_a_new_version()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var read = await Store.GetAsync("abc");
+        var version = read!.StoreVersion!;
+        read.SetRawValue("views", "2"u8);
+
+        Assert.True(await Store.TrySetAsync("abc", read, version));
+
+        Assert.NotNull(read.StoreVersion);
+        Assert.NotEqual(version, read.StoreVersion);
+        var stored = await Store.GetAsync("abc");
+        Assert.Equal(read.ToJson(), stored!.ToJson());
+        Assert.Equal("2", Value(stored, "views"));
+        Assert.Equal(1, await Store.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_conditional_write_over_an_old_version_fails_and_leaves_the_stored_session_as_it_was()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var version = (await Store.GetAsync("abc"))!.StoreVersion!;
+        var first = NewSession(TimeSpan.FromMinutes(10), ("views", "2"));
+        var second = NewSession(TimeSpan.FromMinutes(20), ("views", "3"), ("extra", "true"));
+
+        Assert.True(await Store.TrySetAsync("abc", first, version));
+        Assert.False(await Store.TrySetAsync("abc", second, version));
+
+        var stored = await Store.GetAsync("abc");
+        Assert.Equal(first.ToJson(), stored!.ToJson());
+        Assert.Null(Value(stored, "extra"));
+        await AssertExpiresAfterAsync("abc", TimeSpan.FromMinutes(10));
+    }
+
+    [Fact]
+    public async Task A_conditional_write_to_a_destroyed_session_fails_and_does_not_bring_it_back()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var read = await Store.GetAsync("abc");
+        await Store.DestroyAsync("abc");
+        read!.SetRawValue("views", "2"u8);
+
+        Assert.False(await Store.TrySetAsync("abc", read, read.StoreVersion!));
+
+        Assert.Null(await Store.GetAsync("abc"));
+        Assert.Empty(await Store.AllAsync());
+        Assert.Equal(0, await Store.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_conditional_write_to_an_id_never_written_fails_and_creates_nothing()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        // A version of the store's own making, from another session.
+        await Store.SetAsync("other", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var version = (await Store.GetAsync("other"))!.StoreVersion!;
+
+        Assert.False(await Store.TrySetAsync("never", NewSession(TimeSpan.FromMinutes(10), ("views", "1")), version));
+
+        Assert.Null(await Store.GetAsync("never"));
+        Assert.Equal(["other"], (await Store.AllAsync()).Keys);
+    }
+
+    [Fact]
+    public async Task A_conditional_write_to_an_expired_session_fails_and_does_not_bring_it_back()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var version = (await Store.GetAsync("abc"))!.StoreVersion!;
+
+        await ExpireAsync("abc", TimeSpan.FromMinutes(10));
+        var renewed = NewSession(TimeSpan.FromMinutes(10), ("views", "2")); // a cookie that is live again
+
+        Assert.False(await Store.TrySetAsync("abc", renewed, version));
+        Assert.Null(await Store.GetAsync("abc"));
+        Assert.Empty(await Store.AllAsync());
+        Assert.Equal(0, await Store.CountAsync());
+    }
+
+    [Fact]
+    public async Task Set_gives_the_session_a_version_that_a_conditional_write_can_follow()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        var written = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
+        await Store.SetAsync("abc", written);
+        Assert.NotNull(written.StoreVersion);
+
+        var next = NewSession(TimeSpan.FromMinutes(10), ("views", "2"));
+        Assert.True(await Store.TrySetAsync("abc", next, written.StoreVersion));
+        var last = NewSession(TimeSpan.FromMinutes(10), ("views", "3"));
+        Assert.True(await Store.TrySetAsync("abc", last, next.StoreVersion!));
+        Assert.False(await Store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "4")), written.StoreVersion));
+
+        Assert.Equal("3", Value(await Store.GetAsync("abc"), "views"));
+    }
+
+    [Fact]
+    public async Task Set_replaces_a_session_whatever_its_version_and_makes_the_old_version_stale()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var version = (await Store.GetAsync("abc"))!.StoreVersion!;
+
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")));
+
+        Assert.False(await Store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "3")), version));
+        Assert.Equal("2", Value(await Store.GetAsync("abc"), "views"));
+    }
+
+    [Fact]
+    public async Task A_touch_does_not_change_the_version()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var read = await Store.GetAsync("abc");
+
+        await Store.TouchAsync("abc", NewSession(TimeSpan.FromMinutes(30)));
+        read!.SetRawValue("views", "2"u8);
+
+        Assert.True(await Store.TrySetAsync("abc", read, read.StoreVersion!));
+        Assert.Equal("2", Value(await Store.GetAsync("abc"), "views"));
+    }
+
+    [Fact]
+    public async Task A_conditional_write_sets_the_expiry_from_the_new_cookie()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var version = (await Store.GetAsync("abc"))!.StoreVersion!;
+
+        Assert.True(await Store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(30), ("views", "2")), version));
+
+        await AssertExpiresAfterAsync("abc", TimeSpan.FromMinutes(30));
+    }
+
+    [Fact]
+    public async Task A_conditional_write_of_an_expired_cookie_deletes_the_session_when_the_version_matches()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        await Store.SetAsync("other", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var version = (await Store.GetAsync("abc"))!.StoreVersion!;
+        var expired = NewSession(TimeSpan.FromMinutes(10), ("views", "2"));
+        expired.Cookie.Expires = Start.AddSeconds(-1);
+
+        Assert.True(await Store.TrySetAsync("abc", expired, version));
+
+        Assert.Null(await Store.GetAsync("abc"));
+        Assert.Equal(["other"], (await Store.AllAsync()).Keys);
+        Assert.Equal(1, await Store.CountAsync());
+        Assert.False(await Store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10)), version));
+        Assert.Null(await Store.GetAsync("abc"));
+    }
+
+    [Fact]
+    public async Task A_conditional_write_of_an_expired_cookie_over_an_old_version_deletes_nothing()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var version = (await Store.GetAsync("abc"))!.StoreVersion!;
+        Assert.True(await Store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")), version));
+        var expired = NewSession(TimeSpan.FromMinutes(10), ("views", "3"));
+        expired.Cookie.Expires = Start.AddSeconds(-1);
+
+        Assert.False(await Store.TrySetAsync("abc", expired, version));
+
+        Assert.Equal("2", Value(await Store.GetAsync("abc"), "views"));
+        await AssertExpiresAfterAsync("abc", TimeSpan.FromMinutes(10));
+    }
+
+    [Fact]
+    public async Task Concurrent_conditional_writes_over_one_version_let_exactly_one_through()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        const int writers = 16;
+        await Store.SetAsync("same", NewSession(TimeSpan.FromMinutes(10), ("n", "-1")));
+        var version = (await Store.GetAsync("same"))!.StoreVersion!;
+        var sessions = Enumerable.Range(0, writers).Select(i => NewSession(TimeSpan.FromMinutes(10), ("n", Number(i)))).ToArray();
+
+        var results = await Task.WhenAll(sessions.Select(data => Task.Run(async () =>
+            await Store.TrySetAsync("same", data, version))));
+
+        var winner = Assert.Single(Enumerable.Range(0, writers), i => results[i]);
+        Assert.Equal(sessions[winner].ToJson(), (await Store.GetAsync("same"))!.ToJson());
+        Assert.Equal(1, await Store.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_version_the_store_did_not_make_never_matches()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+
+        Assert.False(await Store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")), new object()));
+
+        Assert.Equal("1", Value(await Store.GetAsync("abc"), "views"));
+    }
+
+    [Fact]
+    public async Task A_cancelled_conditional_write_is_cancelled_and_changes_nothing()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var version = (await Store.GetAsync("abc"))!.StoreVersion!;
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            await Store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")), version, cancellation.Token));
+
+        Assert.Equal("1", Value(await Store.GetAsync("abc"), "views"));
+        Assert.True(await Store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "3")), version));
+    }
+
+    [Fact]
+    public async Task Null_arguments_of_a_conditional_write_are_rejected()
+    {
+        if (!ExpectsConditionalWrites)
+        {
+            return;
+        }
+
+        var data = NewSession(TimeSpan.FromMinutes(10));
+        await Store.SetAsync("abc", data);
+        var version = data.StoreVersion!;
+
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.TrySetAsync(null!, data, version));
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.TrySetAsync("abc", null!, version));
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.TrySetAsync("abc", data, null!));
     }
 
     private static string Number(int i) => i.ToString(CultureInfo.InvariantCulture);
