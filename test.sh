@@ -10,6 +10,9 @@ say() { printf '\n== %s\n' "$*"; }
 # System packages the suite needs: command -> Debian package.
 declare -A needed=(
   [redis-server]=redis-server
+  [chromium]=chromium
+  [node]=nodejs
+  [npm]=npm
 )
 missing=()
 for command in "${!needed[@]}"; do

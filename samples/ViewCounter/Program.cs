@@ -7,7 +7,7 @@ builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://localhost:5000"
 
 // Options come from configuration ("Tessera" section: appsettings.json, environment variables
 // such as Tessera__Secrets__0, or --Tessera:Secrets:0=...), then from code.
-builder.Services.AddTessera(options =>
+var tessera = builder.Services.AddTessera(options =>
 {
     builder.Configuration.GetSection("Tessera").Bind(options);
     if (options.Secrets.Count == 0)
@@ -16,7 +16,39 @@ builder.Services.AddTessera(options =>
     }
 
     options.Cookie.MaxAge ??= TimeSpan.FromMinutes(1);
+    options.Cookie.SameSite ??= SameSiteMode.Lax;
 });
+
+// The store, from Tessera:Store: "sqlite" (the default: a file, so counts survive a restart),
+// "memory", or "redis:<StackExchange.Redis configuration>".
+var store = builder.Configuration["Tessera:Store"] is { Length: > 0 } configured ? configured.Trim() : "sqlite";
+if (store.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
+{
+    var path = builder.Configuration["Tessera:SqlitePath"] is { Length: > 0 } configuredPath
+        ? Path.GetFullPath(configuredPath, builder.Environment.ContentRootPath)
+        : Path.Combine(builder.Environment.ContentRootPath, "sessions.db");
+    tessera.AddSqliteStore(path);
+}
+else if (store.Equals("memory", StringComparison.OrdinalIgnoreCase))
+{
+    tessera.AddMemoryStore();
+}
+else if (store.StartsWith("redis:", StringComparison.OrdinalIgnoreCase))
+{
+    var redis = store["redis:".Length..].Trim();
+    if (redis.Length == 0)
+    {
+        throw new InvalidOperationException("Tessera:Store is 'redis:' without a configuration: write one after the colon, for example redis:localhost:6379.");
+    }
+
+    tessera.AddRedisStore(redis);
+}
+else
+{
+    throw new InvalidOperationException(
+        $"Tessera:Store is '{store}', which is not a store. Use 'sqlite' (the default; the file is Tessera:SqlitePath, "
+        + "sessions.db in the content root unless set), 'memory', or 'redis:<configuration>' (for example redis:localhost:6379).");
+}
 
 var app = builder.Build();
 app.UseTessera();

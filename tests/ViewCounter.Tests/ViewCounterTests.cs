@@ -4,11 +4,11 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace ViewCounter.Tests;
 
-public sealed partial class ViewCounterTests : IClassFixture<WebApplicationFactory<Program>>
+public sealed partial class ViewCounterTests : IClassFixture<ViewCounterFactory>
 {
-    private readonly WebApplicationFactory<Program> _factory;
+    private readonly ViewCounterFactory _factory;
 
-    public ViewCounterTests(WebApplicationFactory<Program> factory)
+    public ViewCounterTests(ViewCounterFactory factory)
     {
         _factory = factory;
     }

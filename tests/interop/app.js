@@ -1,0 +1,148 @@
+// An Express app on express-session and connect-redis: the Node.js side of Tessera's interop
+// tests (tests/Tessera.Interop.Tests), which run a Tessera app on the same Redis with the same
+// secret and cookie name, and send each app the other's cookies.
+//
+// Environment:
+//   REDIS_URL       the Redis server, for example redis://127.0.0.1:6379 (required)
+//   SESSION_SECRET  the secret that signs the cookie (required)
+//   SESSION_NAME    the cookie's name (default connect.sid)
+//   COOKIE_MAX_AGE  the cookie's maxAge in milliseconds (default 3600000)
+//   PORT            the port to listen on, on 127.0.0.1 (default 0: a free port)
+//
+// When it listens it prints "listening on http://127.0.0.1:<port>".
+//
+// Endpoints (JSON in and out; {id, values} is the session's ID and its values without the cookie):
+//   GET  /health            "ok", without a session
+//   GET  /id                {id}
+//   GET  /get               {id, values}
+//   POST /set               merges the body's keys into the session; {id, values}
+//   POST /set-date          {key: iso, ...}: stores each value as a Date; {id, values}
+//   GET  /date?key=k        {iso}: the value read back as a Date
+//   POST /destroy           destroys the session; {destroyed: id}
+//   POST /regenerate        regenerates the session, then merges the body's keys; {id, values}
+//   GET  /raw/:id           {key, ttl, document}: what connect-redis reads for that ID, and the key's TTL
+
+import { RedisStore } from "connect-redis";
+import express from "express";
+import session from "express-session";
+import { createClient } from "redis";
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`The environment variable ${name} is required.`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const redisUrl = required("REDIS_URL");
+const secret = required("SESSION_SECRET");
+const name = process.env.SESSION_NAME || "connect.sid";
+const maxAge = Number(process.env.COOKIE_MAX_AGE || 3600000);
+const port = Number(process.env.PORT || 0);
+
+const client = createClient({ url: redisUrl });
+client.on("error", (error) => console.error("redis:", error.message));
+await client.connect();
+
+const prefix = "sess:";
+const store = new RedisStore({ client, prefix });
+
+const app = express();
+app.get("/health", (req, res) => res.type("text/plain").send("ok"));
+
+app.use(express.json());
+app.use(
+  session({
+    store,
+    secret,
+    name,
+    resave: false,
+    saveUninitialized: false,
+    cookie: { maxAge },
+  }),
+);
+
+function values(sess) {
+  const { cookie, ...rest } = JSON.parse(JSON.stringify(sess));
+  return rest;
+}
+
+function view(req) {
+  return { id: req.sessionID, values: values(req.session) };
+}
+
+function merge(sess, body) {
+  for (const [key, value] of Object.entries(body ?? {})) {
+    if (key !== "cookie") {
+      sess[key] = value;
+    }
+  }
+}
+
+app.get("/id", (req, res) => res.json({ id: req.sessionID }));
+
+app.get("/get", (req, res) => res.json(view(req)));
+
+app.post("/set", (req, res) => {
+  merge(req.session, req.body);
+  res.json(view(req));
+});
+
+app.post("/set-date", (req, res) => {
+  for (const [key, iso] of Object.entries(req.body ?? {})) {
+    req.session[key] = new Date(iso);
+  }
+  res.json(view(req));
+});
+
+app.get("/date", (req, res) => {
+  const value = req.session[String(req.query.key)];
+  const date = new Date(value);
+  res.json({ iso: Number.isNaN(date.getTime()) ? null : date.toISOString() });
+});
+
+app.post("/destroy", (req, res, next) => {
+  const id = req.sessionID;
+  req.session.destroy((error) => (error ? next(error) : res.json({ destroyed: id })));
+});
+
+app.post("/regenerate", (req, res, next) => {
+  req.session.regenerate((error) => {
+    if (error) {
+      next(error);
+      return;
+    }
+    merge(req.session, req.body);
+    res.json(view(req));
+  });
+});
+
+app.get("/raw/:id", async (req, res, next) => {
+  try {
+    const key = prefix + req.params.id;
+    const document = await store.get(req.params.id);
+    const ttl = await client.ttl(key);
+    res.json({ key, ttl, document: document ?? null });
+  } catch (error) {
+    next(error);
+  }
+});
+
+const server = app.listen(port, "127.0.0.1", (error) => {
+  if (error) {
+    console.error(`cannot listen on port ${port}: ${error.message}`);
+    process.exit(1);
+  }
+  console.log(`listening on http://127.0.0.1:${server.address().port}`);
+});
+
+async function shutdown() {
+  server.close();
+  await client.quit().catch(() => {});
+  process.exit(0);
+}
+
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
