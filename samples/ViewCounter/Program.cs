@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Mvc;
 using Tessera;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,7 +19,9 @@ var tessera = builder.Services.AddTessera(options =>
 
     options.Cookie.MaxAge ??= TimeSpan.FromMinutes(1);
     options.Cookie.SameSite ??= SameSiteMode.Lax;
+    options.RecordUserAgent = true; // shown on the account page's list of sessions
 });
+builder.Services.AddAntiforgery();
 
 // The store, from Tessera:Store: "sqlite" (the default: a file, so counts survive a restart),
 // "memory", or "redis:<StackExchange.Redis configuration>".
@@ -52,6 +56,7 @@ else
 
 var app = builder.Build();
 app.UseTessera();
+app.UseAntiforgery();
 
 // The express-session README's view counter: counts views and shows the time left.
 app.MapGet("/", (Session session) =>
@@ -76,7 +81,75 @@ app.MapGet("/{path:regex(^(foo|bar)$)}", (string path, HttpContext context, Sess
         "text/html; charset=utf-8");
 });
 
+// Sign in with a name: the session gets a new ID (the defence against session fixation) and a user.
+app.MapGet("/login", (HttpContext context, IAntiforgery antiforgery, Session session) => session.UserId is not null
+    ? Results.Redirect("/account")
+    : Html(Page(
+        """
+        <form method="post" action="/login">
+          <label>Your name <input id="name" name="name" required maxlength="40" autofocus></label>
+          <button id="sign-in" type="submit">Sign in</button>
+        """ + AntiforgeryField(context, antiforgery) + "</form>")));
+
+app.MapPost("/login", async ([FromForm] string name, Session session) =>
+{
+    name = name.Trim();
+    if (name.Length is 0 or > 40)
+    {
+        return Results.Redirect("/login");
+    }
+
+    await session.RenewIdAsync();
+    session.UserId = name;
+    return Results.Redirect("/account");
+});
+
+// The signed-in user's sessions, with a button that signs out all the others.
+app.MapGet("/account", async (HttpContext context, IAntiforgery antiforgery, Session session, SessionIndex index) =>
+{
+    if (session.UserId is not { } user)
+    {
+        return Results.Redirect("/login");
+    }
+
+    var rows = (await index.ListAsync(user, session)).Select(s =>
+        $"""<tr class="session{(s.IsCurrent ? " current" : "")}"><td>{WebUtility.HtmlEncode(s.UserAgent ?? "unknown browser")}{(s.IsCurrent ? " <em>(this one)</em>" : "")}</td>"""
+        + $"<td>{s.Created?.ToString("u", CultureInfo.InvariantCulture)}</td><td>{s.LastSeen?.ToString("u", CultureInfo.InvariantCulture)}</td></tr>");
+    var token = AntiforgeryField(context, antiforgery);
+    return Html(Page(
+        $"Signed in as <strong id=\"user\">{WebUtility.HtmlEncode(user)}</strong>.",
+        $"""
+        <table id="sessions"><tr><th>Browser</th><th>Signed in</th><th>Last seen</th></tr>{string.Concat(rows)}</table>
+        """,
+        $"""<form method="post" action="/account/sign-out-others">{token}<button id="sign-out-others" type="submit">Sign out other sessions</button></form>""",
+        $"""<form method="post" action="/logout">{token}<button id="sign-out" type="submit">Sign out</button></form>"""));
+});
+
+app.MapPost("/account/sign-out-others", async (Session session, SessionIndex index) =>
+{
+    if (session.UserId is not null)
+    {
+        await index.DestroyOthersAsync(session);
+    }
+
+    return Results.Redirect("/account");
+});
+
+app.MapPost("/logout", async (Session session) =>
+{
+    await session.DestroyAsync();
+    return Results.Redirect("/");
+});
+
 app.Run();
+
+static IResult Html(string page) => Results.Content(page, "text/html; charset=utf-8");
+
+static string AntiforgeryField(HttpContext context, IAntiforgery antiforgery)
+{
+    var tokens = antiforgery.GetAndStoreTokens(context);
+    return $"""<input type="hidden" name="{tokens.FormFieldName}" value="{tokens.RequestToken}">""";
+}
 
 static string Page(params string[] paragraphs) => $$"""
     <!doctype html>
@@ -88,12 +161,16 @@ static string Page(params string[] paragraphs) => $$"""
         body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; line-height: 1.5; color: #222; }
         nav a { margin-right: 1rem; }
         strong { color: #0b6; }
+        table { border-collapse: collapse; margin: 1rem 0; }
+        td, th { border-bottom: 1px solid #ddd; padding: .3rem .6rem; text-align: left; font-size: .9rem; }
+        tr.current { background: #f3fbf6; }
+        form { display: inline-block; margin-right: 1rem; }
       </style>
     </head>
     <body>
       <h1>Tessera view counter</h1>
       {{string.Join("\n  ", paragraphs.Select(p => $"<p>{p}</p>"))}}
-      <nav><a href="/">/</a><a href="/foo">/foo</a><a href="/bar">/bar</a></nav>
+      <nav><a href="/">/</a><a href="/foo">/foo</a><a href="/bar">/bar</a><a href="/account">account</a></nav>
     </body>
     </html>
     """;
