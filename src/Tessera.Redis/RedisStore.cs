@@ -24,6 +24,15 @@ namespace Tessera;
 /// only then sets it (or deletes it, for an expired session).
 /// </para>
 /// <para>
+/// The store keeps an index of sessions by user (<see cref="IUserSessionStore"/>): for each user,
+/// a set at <c>Prefix + "user:" + userId</c> whose members are the IDs of the user's sessions. It
+/// is updated in the round trip of every write and touch of a signed-in session (on a separate key,
+/// so in another hash slot on Redis Cluster: not atomically with the write), and
+/// <see cref="GetUserSessionsAsync"/> checks each member against its session, dropping members
+/// whose session is gone or belongs to someone else: the index is eventually consistent, and its
+/// reads heal it. Session IDs that start with <c>user:</c> are reserved for it.
+/// </para>
+/// <para>
 /// Listing, counting and clearing
 /// use cursor <c>SCAN</c> on every primary and single-key commands, so they work on Redis Cluster;
 /// they read the whole key space under the prefix and are meant for administration, not for
@@ -31,7 +40,7 @@ namespace Tessera;
 /// already sent to Redis still runs there).
 /// </para>
 /// </remarks>
-public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDisposable
+public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAsyncDisposable, IDisposable
 {
     // Compare-and-set on one key (KEYS[1]): the value must still be the expected document
     // (ARGV[1]); then it becomes the new one (ARGV[2]) for ARGV[3] seconds, or, when that TTL is
@@ -49,11 +58,27 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
         return 1
         """;
 
+    // Adds a session (ARGV[1]) to its user's set (KEYS[1]) and makes the set live at least ARGV[2]
+    // seconds: its TTL only ever grows, so it outlives every session written to it. One key, so it
+    // runs on Redis Cluster. (TTL is -1 for the set SADD has just created.)
+    private const string IndexScript = """
+        redis.call('SADD', KEYS[1], ARGV[1])
+        local ttl = tonumber(ARGV[2])
+        if redis.call('TTL', KEYS[1]) < ttl then
+            redis.call('EXPIRE', KEYS[1], ttl)
+        end
+        return 1
+        """;
+
+    // The infix of the user index's keys: Prefix + UserInfix + userId.
+    private const string UserInfix = "user:";
+
     private readonly RedisConnection _connection;
     private readonly RedisStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _prefix;
+    private readonly string _userPrefix;
     private readonly string _pattern;
     private readonly long _defaultTtlSeconds;
 
@@ -70,6 +95,7 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
         _connection = RedisConnection.Given(connection, _logger);
         _time = timeProvider ?? TimeProvider.System;
         _prefix = _options.Prefix;
+        _userPrefix = _prefix + UserInfix;
         _pattern = EscapeGlob(_prefix) + "*";
         _defaultTtlSeconds = (long)Math.Ceiling(_options.DefaultTtl.TotalSeconds);
     }
@@ -95,6 +121,7 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
         _connection = RedisConnection.Owned(options.Configuration, _logger);
         _time = timeProvider ?? TimeProvider.System;
         _prefix = _options.Prefix;
+        _userPrefix = _prefix + UserInfix;
         _pattern = EscapeGlob(_prefix) + "*";
         _defaultTtlSeconds = (long)Math.Ceiling(_options.DefaultTtl.TotalSeconds);
     }
@@ -109,6 +136,11 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         cancellationToken.ThrowIfCancellationRequested();
+        if (IsReserved(sessionId))
+        {
+            return null;
+        }
+
         var key = Key(sessionId);
         var database = await DatabaseAsync(cancellationToken);
         var value = await database.StringGetAsync(key).WaitAsync(cancellationToken);
@@ -116,31 +148,41 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
     }
 
     /// <summary>
-    /// Writes the session with <c>SET key document EX ttl</c>, the TTL being the seconds until the
-    /// cookie expires rounded up (one day for a cookie without expiry). A session that has already
-    /// expired (a TTL of zero or less) is deleted instead. <paramref name="data"/>'s
-    /// <see cref="SessionData.StoreVersion"/> becomes the document written.
+    /// Writes the session with <c>SET key document EX ttl GET</c>, the TTL being the seconds until
+    /// the cookie expires rounded up (one day for a cookie without expiry); the document it replaces
+    /// tells whose session it was. A session that has already expired (a TTL of zero or less) is
+    /// deleted instead (<c>GETDEL</c>). The session is added to its user's set in the same round
+    /// trip, and removed from the set of the user it had before when that changed.
+    /// <paramref name="data"/>'s <see cref="SessionData.StoreVersion"/> becomes the document written.
     /// </summary>
+    /// <exception cref="ArgumentException">The ID starts with <c>user:</c>, which names the user index's keys.</exception>
     /// <inheritdoc/>
     public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(data);
+        ThrowIfReserved(sessionId);
         cancellationToken.ThrowIfCancellationRequested();
         var key = Key(sessionId);
         var ttl = TtlSeconds(data);
+        var userId = data.UserId;
         RedisValue document = data.ToUtf8Json();
         var database = await DatabaseAsync(cancellationToken);
+        RedisValue previous;
         if (ttl > 0)
         {
-            await database.StringSetAsync(key, document, TimeSpan.FromSeconds(ttl), When.Always).WaitAsync(cancellationToken);
+            // One round trip: the user's set, the write, the user's set again (see IndexAround).
+            previous = await IndexAround(database, userId, sessionId, ttl, () => database.StringSetAndGetAsync(key, document, TimeSpan.FromSeconds(ttl), When.Always, CommandFlags.None))
+                .WaitAsync(cancellationToken);
         }
         else
         {
             RedisStoreLog.ExpiredOnWrite(_logger);
-            await database.KeyDeleteAsync(key).WaitAsync(cancellationToken);
+            previous = await database.StringGetDeleteAsync(key).WaitAsync(cancellationToken);
+            userId = null;
         }
 
+        await UnindexAsync(database, UserOf(previous), userId, sessionId, cancellationToken);
         data.StoreVersion = document;
     }
 
@@ -153,6 +195,9 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
     /// <see cref="SetAsync"/> wrote), with one Lua script on the one key: <c>GET</c>, compare, then
     /// <c>SET key document EX ttl</c>, or <c>DEL</c> when the TTL is zero or less (a conditional
     /// delete). A missing or expired key never matches, so a destroyed session is not brought back.
+    /// The session is added to its user's set in the same round trip (an entry a failed write added
+    /// is dropped by the next read of that user's sessions), and after a successful write it leaves
+    /// the set of the user the expected document had, when that changed.
     /// On success <paramref name="data"/>'s <see cref="SessionData.StoreVersion"/> becomes the document written.
     /// </summary>
     /// <remarks>
@@ -172,18 +217,22 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
             return false;
         }
 
+        ThrowIfReserved(sessionId);
         var key = Key(sessionId);
         var ttl = TtlSeconds(data);
+        var userId = ttl > 0 ? data.UserId : null;
         RedisValue document = data.ToUtf8Json();
         var database = await DatabaseAsync(cancellationToken);
-        var result = await database.ScriptEvaluateAsync(
+
+        // On success the document replaced is the expected one: it tells whose session it was.
+        var result = await IndexAround(database, userId, sessionId, ttl, () => database.ScriptEvaluateAsync(
                 CompareAndSetScript,
                 [key],
-                [expected, ttl > 0 ? document : RedisValue.EmptyString, ttl])
+                [expected, ttl > 0 ? document : RedisValue.EmptyString, ttl]))
             .WaitAsync(cancellationToken);
         if ((long)result != 1)
         {
-            return false;
+            return false; // a set entry added for nothing is dropped by the next read of the user's sessions
         }
 
         if (ttl <= 0)
@@ -191,23 +240,36 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
             RedisStoreLog.ExpiredOnWrite(_logger);
         }
 
+        await UnindexAsync(database, UserOf(expected), userId, sessionId, cancellationToken);
         data.StoreVersion = document;
         return true;
     }
 
+    /// <summary>
+    /// Deletes the session with <c>GETDEL</c>, whose reply tells whose session it was, then removes
+    /// it from that user's set (a second round trip, for signed-in sessions only).
+    /// </summary>
     /// <inheritdoc/>
     public async ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         cancellationToken.ThrowIfCancellationRequested();
+        if (IsReserved(sessionId))
+        {
+            return;
+        }
+
         var database = await DatabaseAsync(cancellationToken);
-        await database.KeyDeleteAsync(Key(sessionId)).WaitAsync(cancellationToken);
+        var previous = await database.StringGetDeleteAsync(Key(sessionId)).WaitAsync(cancellationToken);
+        await UnindexAsync(database, UserOf(previous), null, sessionId, cancellationToken);
     }
 
     /// <summary>
     /// Sets the key's TTL from <paramref name="data"/>'s cookie with <c>EXPIRE</c>; the stored
     /// document is not rewritten. An expired cookie deletes the key (as <c>EXPIRE</c> with a TTL of
     /// zero or less does). Does nothing when <see cref="RedisStoreOptions.DisableTouch"/> is set.
+    /// For a signed-in session the user's set is extended (and the session added to it again) in
+    /// the same round trip, so the set outlives the session.
     /// </summary>
     /// <inheritdoc/>
     public async ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
@@ -215,7 +277,7 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
-        if (_options.DisableTouch)
+        if (_options.DisableTouch || IsReserved(sessionId))
         {
             return;
         }
@@ -225,12 +287,71 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
         var database = await DatabaseAsync(cancellationToken);
         if (ttl > 0)
         {
-            await database.KeyExpireAsync(key, TimeSpan.FromSeconds(ttl)).WaitAsync(cancellationToken);
+            var expire = database.KeyExpireAsync(key, TimeSpan.FromSeconds(ttl));
+            if (data.UserId is { } userId)
+            {
+                await Task.WhenAll(expire, IndexAsync(database, userId, sessionId, ttl)).WaitAsync(cancellationToken);
+            }
+            else
+            {
+                await expire.WaitAsync(cancellationToken);
+            }
         }
         else
         {
             await database.KeyDeleteAsync(key).WaitAsync(cancellationToken);
+            await UnindexAsync(database, data.UserId, null, sessionId, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Lists a user's sessions: <c>SMEMBERS</c> of the user's set, then a <c>GET</c> of each member's
+    /// session, pipelined. A member whose session is gone, unreadable or now another user's is
+    /// removed from the set (<c>SREM</c>) and read once more, and put back if it has become this
+    /// user's session meanwhile, so the read heals the index without racing a write.
+    /// </summary>
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<UserSessionInfo>> GetUserSessionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var database = await DatabaseAsync(cancellationToken);
+        var userKey = UserKey(userId);
+        var members = await database.SetMembersAsync(userKey).WaitAsync(cancellationToken);
+        var sessions = new List<UserSessionInfo>(members.Length);
+        var stale = new List<RedisValue>();
+        var ids = new List<string>(members.Length);
+        foreach (var member in members)
+        {
+            if (IsReserved((string)member!))
+            {
+                stale.Add(member);
+            }
+            else
+            {
+                ids.Add((string)member!);
+            }
+        }
+
+        var values = await Task.WhenAll(ids.Select(id => database.StringGetAsync(Key(id)))).WaitAsync(cancellationToken);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (ReadOwned(values[i], userId) is { } data)
+            {
+                sessions.Add(new UserSessionInfo(ids[i], data));
+            }
+            else
+            {
+                stale.Add(ids[i]);
+            }
+        }
+
+        if (stale.Count > 0)
+        {
+            sessions.AddRange(await HealAsync(database, userKey, userId, stale, cancellationToken));
+        }
+
+        return sessions;
     }
 
     /// <inheritdoc/>
@@ -243,7 +364,7 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
         var result = new Dictionary<string, SessionData>(StringComparer.Ordinal);
         await foreach (var page in ScanAsync(connection, database.Database, cancellationToken))
         {
-            var fresh = page.Where(seen.Add).ToArray();
+            var fresh = page.Where(key => !IsIndexKey(key) && seen.Add(key)).ToArray();
             var reads = new Task<RedisValue>[fresh.Length];
             for (var i = 0; i < fresh.Length; i++)
             {
@@ -263,7 +384,7 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
         return result;
     }
 
-    /// <summary>Counts the keys under the prefix.</summary>
+    /// <summary>Counts the keys under the prefix, except the user index's sets.</summary>
     /// <inheritdoc/>
     public async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
     {
@@ -273,15 +394,15 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
         var seen = new HashSet<RedisKey>();
         await foreach (var page in ScanAsync(connection, database.Database, cancellationToken))
         {
-            seen.UnionWith(page);
+            seen.UnionWith(page.Where(key => !IsIndexKey(key)));
         }
 
         return seen.Count;
     }
 
     /// <summary>
-    /// Deletes every key under the prefix with one single-key delete per key, pipelined a
-    /// <c>SCAN</c> step at a time.
+    /// Deletes every key under the prefix, the user index's sets included, with one single-key
+    /// delete per key, pipelined a <c>SCAN</c> step at a time.
     /// </summary>
     /// <inheritdoc/>
     public async ValueTask ClearAsync(CancellationToken cancellationToken = default)
@@ -338,6 +459,98 @@ public sealed class RedisStore : IEnumerableSessionStore, IAsyncDisposable, IDis
     }
 
     private RedisKey Key(string sessionId) => _prefix + sessionId;
+
+    private RedisKey UserKey(string userId) => _userPrefix + userId;
+
+    private bool IsIndexKey(RedisKey key) => ((string?)key)?.StartsWith(_userPrefix, StringComparison.Ordinal) == true;
+
+    // An ID that would name a key of the user index.
+    private static bool IsReserved(string sessionId) => sessionId.StartsWith(UserInfix, StringComparison.Ordinal);
+
+    private static void ThrowIfReserved(string sessionId)
+    {
+        if (IsReserved(sessionId))
+        {
+            throw new ArgumentException($"Session IDs that start with '{UserInfix}' are reserved: Prefix + '{UserInfix}' + userId names the sets of the index of sessions by user.", nameof(sessionId));
+        }
+    }
+
+    private Task<RedisResult> IndexAsync(IDatabaseAsync database, string userId, string sessionId, long ttl) =>
+        database.ScriptEvaluateAsync(IndexScript, [UserKey(userId)], [sessionId, ttl]);
+
+    /// <summary>
+    /// Sends a session write with the session's entry in its user's set on both sides, in one
+    /// round trip. The entry before the write means a session is never stored without its entry
+    /// (an entry without its session is harmless: reads drop it); the entry after it means a read
+    /// that dropped the entry while the write was on its way cannot have the last word (on one
+    /// server, commands of one connection run in the order sent).
+    /// </summary>
+    private async Task<T> IndexAround<T>(IDatabaseAsync database, string? userId, string sessionId, long ttl, Func<Task<T>> write)
+    {
+        if (userId is null || ttl <= 0)
+        {
+            return await write();
+        }
+
+        var before = IndexAsync(database, userId, sessionId, ttl);
+        var written = write();
+        var after = IndexAsync(database, userId, sessionId, ttl);
+        await Task.WhenAll(before, written, after);
+        return await written;
+    }
+
+    // Removes a session from the set of the user it belonged to, when that is not its user now.
+    private async Task UnindexAsync(IDatabaseAsync database, string? previousUserId, string? userId, string sessionId, CancellationToken cancellationToken)
+    {
+        if (previousUserId is not null && previousUserId != userId)
+        {
+            await database.SetRemoveAsync(UserKey(previousUserId), sessionId).WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Removes the stale members from a user's set, then reads their sessions again: one that is
+    /// this user's now (written while this read ran) is put back, with its remaining TTL, and listed.
+    /// </summary>
+    private async Task<List<UserSessionInfo>> HealAsync(IDatabaseAsync database, RedisKey userKey, string userId, List<RedisValue> stale, CancellationToken cancellationToken)
+    {
+        await database.SetRemoveAsync(userKey, [.. stale]).WaitAsync(cancellationToken);
+        RedisStoreLog.IndexHealed(_logger, stale.Count);
+        var ids = stale.Select(member => (string)member!).Where(id => !IsReserved(id)).ToArray();
+        var values = ids.Select(id => database.StringGetAsync(Key(id))).ToArray();
+        var ttls = ids.Select(id => database.KeyTimeToLiveAsync(Key(id))).ToArray();
+        await Task.WhenAll(values.Cast<Task>().Concat(ttls)).WaitAsync(cancellationToken);
+        var back = new List<UserSessionInfo>();
+        var readds = new List<Task>();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (ReadOwned(await values[i], userId) is { } data)
+            {
+                back.Add(new UserSessionInfo(ids[i], data));
+                var ttl = await ttls[i] is { } left ? (long)Math.Ceiling(left.TotalSeconds) : _defaultTtlSeconds;
+                readds.Add(IndexAsync(database, userId, ids[i], Math.Max(ttl, 1)));
+            }
+        }
+
+        await Task.WhenAll(readds).WaitAsync(cancellationToken);
+        return back;
+    }
+
+    // The session in a value read, when it is readable and the user's.
+    private SessionData? ReadOwned(RedisValue value, string userId) =>
+        !value.IsNull && Read(value) is { } data && data.UserId == userId ? data : null;
+
+    // The user of a stored document, without parsing documents that have none.
+    private string? UserOf(RedisValue document)
+    {
+        if (document.IsNull)
+        {
+            return null;
+        }
+
+        var bytes = (ReadOnlyMemory<byte>)document;
+        return bytes.Span.IndexOf("\"userId\""u8) >= 0 && SessionData.TryParse(bytes.Span, out var data, _time) ? data.UserId : null;
+    }
 
     private async ValueTask<IDatabaseAsync> DatabaseAsync(CancellationToken cancellationToken)
     {

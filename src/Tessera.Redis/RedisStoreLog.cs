@@ -16,4 +16,7 @@ internal static partial class RedisStoreLog
 
     [LoggerMessage(EventId = 104, EventName = "ConnectFailed", Level = LogLevel.Error, Message = "Connecting to Redis failed; the next call tries again.")]
     public static partial void ConnectFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 105, EventName = "IndexHealed", Level = LogLevel.Debug, Message = "Removed {Count} entries whose session is gone or another user's from a user's set of sessions.")]
+    public static partial void IndexHealed(ILogger logger, int count);
 }

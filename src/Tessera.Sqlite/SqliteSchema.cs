@@ -6,28 +6,30 @@ namespace Tessera;
 /// The store's tables and statements. Version 1: <c>tessera_sessions</c> (the session ID, the
 /// express-session JSON document, and the expiry in Unix milliseconds, indexed) and
 /// <c>tessera_schema</c> (one row: the version). Version 2 adds <c>tessera_sessions.version</c>,
-/// the row's version for conditional writes, which every write of the document changes. A
-/// version is never changed once released; a new one adds an upgrade step from the one before,
+/// the row's version for conditional writes, which every write of the document changes. Version 3
+/// adds <c>tessera_sessions.user_id</c>, the session's user (<see cref="SessionData.UserId"/>), set
+/// by every write of the document and indexed for the rows that have one, so a user's sessions are
+/// found without a scan. A version is never changed once released; a new one adds an upgrade step from the one before,
 /// and a new file is created at version 1 and upgraded step by step.
 /// </summary>
 internal static class SqliteSchema
 {
     /// <summary>The version this code writes and reads.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     public const string Get = "SELECT data, version FROM tessera_sessions WHERE id = $id AND expires > $now";
 
     // A new row starts at $version (random, so that a session destroyed and written again does
     // not take up a version a reader may still hold); a replaced row counts on from its own.
     public const string Set = """
-        INSERT INTO tessera_sessions (id, data, expires, version) VALUES ($id, $data, $expires, $version)
-        ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires = excluded.expires, version = version + 1
+        INSERT INTO tessera_sessions (id, data, expires, version, user_id) VALUES ($id, $data, $expires, $version, $user)
+        ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires = excluded.expires, version = version + 1, user_id = excluded.user_id
         RETURNING version
         """;
 
     // Compare-and-set: only a live row of the expected version is replaced.
     public const string TrySet = """
-        UPDATE tessera_sessions SET data = $data, expires = $expires, version = version + 1
+        UPDATE tessera_sessions SET data = $data, expires = $expires, version = version + 1, user_id = $user
         WHERE id = $id AND version = $expected AND expires > $now
         RETURNING version
         """;
@@ -37,6 +39,9 @@ internal static class SqliteSchema
     public const string Touch = "UPDATE tessera_sessions SET expires = $expires WHERE id = $id AND expires > $now";
 
     public const string All = "SELECT id, data, version FROM tessera_sessions WHERE expires > $now";
+
+    // Served by the partial index tessera_sessions_user: never a scan of the table.
+    public const string UserSessions = "SELECT id, data FROM tessera_sessions WHERE user_id = $user AND expires > $now";
 
     public const string Count = "SELECT count(*) FROM tessera_sessions WHERE expires > $now";
 
@@ -62,6 +67,18 @@ internal static class SqliteSchema
     private const string UpgradeToVersion2 = """
         ALTER TABLE tessera_sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
         UPDATE tessera_schema SET version = 2;
+        """;
+
+    // The user of rows written before version 3 is read from their documents' _tessera metadata
+    // (a string userId only, as the store reads it); a row whose data is not JSON gets none.
+    private const string UpgradeToVersion3 = """
+        ALTER TABLE tessera_sessions ADD COLUMN user_id TEXT;
+        UPDATE tessera_sessions SET user_id =
+            CASE WHEN json_valid(data) THEN
+                CASE WHEN json_type(data, '$._tessera.userId') = 'text' THEN json_extract(data, '$._tessera.userId') END
+            END;
+        CREATE INDEX tessera_sessions_user ON tessera_sessions (user_id) WHERE user_id IS NOT NULL;
+        UPDATE tessera_schema SET version = 3;
         """;
 
     /// <summary>
@@ -93,6 +110,11 @@ internal static class SqliteSchema
         if (version < 2)
         {
             await ExecuteAsync(connection, transaction, UpgradeToVersion2, cancellationToken);
+        }
+
+        if (version < 3)
+        {
+            await ExecuteAsync(connection, transaction, UpgradeToVersion3, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -21,8 +21,11 @@ namespace Tessera;
 /// Each row has a version that every write of its document changes, so writes can be
 /// conditional (<see cref="TrySetAsync"/>): one <c>UPDATE</c> that replaces only a live row of
 /// the version the caller read.
+/// Each row also records the session's user (<see cref="SessionData.UserId"/>), written by the
+/// same statement as the document and indexed, so <see cref="GetUserSessionsAsync"/> finds a
+/// user's sessions without a scan.
 /// </remarks>
-public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDisposable
+public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IAsyncDisposable, IDisposable
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
@@ -85,9 +88,9 @@ public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDi
     }
 
     /// <summary>
-    /// Creates or replaces the session's row. A replaced row's version goes up by one; a new row
-    /// starts at a random version. <paramref name="data"/>'s <see cref="SessionData.StoreVersion"/>
-    /// becomes the version written.
+    /// Creates or replaces the session's row, with its user. A replaced row's version goes up by
+    /// one; a new row starts at a random version. <paramref name="data"/>'s
+    /// <see cref="SessionData.StoreVersion"/> becomes the version written.
     /// </summary>
     /// <inheritdoc/>
     public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
@@ -104,6 +107,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDi
         command.Parameters.AddWithValue("$data", json);
         command.Parameters.AddWithValue("$expires", expires);
         command.Parameters.AddWithValue("$version", NewRowVersion());
+        command.Parameters.AddWithValue("$user", (object?)data.UserId ?? DBNull.Value);
         data.StoreVersion = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
@@ -114,8 +118,8 @@ public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDi
     /// Replaces the session's row only if it is live and still of the version
     /// <paramref name="expectedVersion"/> (read by <see cref="GetAsync"/> or written by
     /// <see cref="SetAsync"/>), in one <c>UPDATE … WHERE id = … AND version = … AND expires &gt; now</c>
-    /// that also moves the version on. A missing or expired row never matches, so a destroyed
-    /// session is not brought back. On success <paramref name="data"/>'s
+    /// that also moves the version on and records the session's user. A missing or expired row
+    /// never matches, so a destroyed session is not brought back. On success <paramref name="data"/>'s
     /// <see cref="SessionData.StoreVersion"/> becomes the new version.
     /// </summary>
     /// <remarks>
@@ -145,6 +149,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDi
         command.Parameters.AddWithValue("$data", json);
         command.Parameters.AddWithValue("$expires", expires);
         command.Parameters.AddWithValue("$expected", expected);
+        command.Parameters.AddWithValue("$user", (object?)data.UserId ?? DBNull.Value);
         command.Parameters.AddWithValue("$now", now);
         if (await command.ExecuteScalarAsync(cancellationToken) is not long version)
         {
@@ -228,6 +233,33 @@ public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDi
         await using var command = connection.CreateCommand();
         command.CommandText = SqliteSchema.Clear;
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Lists the live sessions of a user: one <c>SELECT … WHERE user_id = … AND expires &gt; now</c>
+    /// on the index of users, never a scan. Rows whose document is unreadable are left out.
+    /// </summary>
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<UserSessionInfo>> GetUserSessionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteSchema.UserSessions;
+        command.Parameters.AddWithValue("$user", userId);
+        command.Parameters.AddWithValue("$now", NowMilliseconds());
+        var sessions = new List<UserSessionInfo>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (Read(reader.GetString(1), version: null) is { } data)
+            {
+                sessions.Add(new UserSessionInfo(reader.GetString(0), data));
+            }
+        }
+
+        return sessions;
     }
 
     /// <summary>Stops the background purge, waits for a running one, and closes the pooled connections.</summary>
@@ -423,7 +455,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IAsyncDisposable, IDi
         return (BinaryPrimitives.ReadInt64LittleEndian(bytes) & (long.MaxValue >> 1)) + 1;
     }
 
-    private SessionData? Read(string json, long version)
+    private SessionData? Read(string json, long? version)
     {
         try
         {

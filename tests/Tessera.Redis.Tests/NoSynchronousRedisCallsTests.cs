@@ -20,7 +20,11 @@ public sealed class NoSynchronousRedisCallsTests
             .ToHashSet();
 
         Assert.Superset(
-            new HashSet<string> { "StringGetAsync", "StringSetAsync", "KeyDeleteAsync", "KeyExpireAsync", "ScriptEvaluateAsync", "ExecuteAsync", "ConnectAsync", "GetServers" },
+            new HashSet<string>
+            {
+                "StringGetAsync", "StringSetAndGetAsync", "StringGetDeleteAsync", "KeyDeleteAsync", "KeyExpireAsync", "KeyTimeToLiveAsync",
+                "ScriptEvaluateAsync", "SetMembersAsync", "SetRemoveAsync", "ExecuteAsync", "ConnectAsync", "GetServers",
+            },
             called);
     }
 

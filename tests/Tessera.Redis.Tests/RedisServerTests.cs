@@ -35,4 +35,44 @@ public sealed class RedisServerTests
         await connection.GetDatabase().StringSetAsync("key", "value");
         Assert.Equal("value", (string?)await connection.GetDatabase().StringGetAsync("key"));
     }
+
+    [Fact]
+    public async Task A_persistent_server_keeps_every_acknowledged_write_across_a_kill_and_a_restart()
+    {
+        string folder;
+        await using (var server = await RedisServer.StartPersistentAsync())
+        {
+            folder = server.DataDirectory!;
+            Assert.True(Directory.Exists(folder));
+            await using (var connection = await ConnectionMultiplexer.ConnectAsync(server.Configuration))
+            {
+                await connection.GetDatabase().StringSetAsync("key", "value");
+            }
+
+            await server.StopAsync(); // a kill, as a crash: nothing is flushed at exit
+            await server.StartAsync();
+
+            await using var reconnected = await ConnectionMultiplexer.ConnectAsync(server.Configuration);
+            Assert.Equal("value", (string?)await reconnected.GetDatabase().StringGetAsync("key"));
+        }
+
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public async Task A_server_that_does_not_persist_loses_its_data_at_a_restart()
+    {
+        await using var server = await RedisServer.StartNewAsync();
+        Assert.Null(server.DataDirectory);
+        await using (var connection = await ConnectionMultiplexer.ConnectAsync(server.Configuration))
+        {
+            await connection.GetDatabase().StringSetAsync("key", "value");
+        }
+
+        await server.StopAsync();
+        await server.StartAsync();
+
+        await using var reconnected = await ConnectionMultiplexer.ConnectAsync(server.Configuration);
+        Assert.False(await reconnected.GetDatabase().KeyExistsAsync("key"));
+    }
 }

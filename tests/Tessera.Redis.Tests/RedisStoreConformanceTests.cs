@@ -14,7 +14,7 @@ public sealed class RedisStoreConformanceTests(RedisServer server) : SessionStor
 {
     private ConnectionMultiplexer? _connection;
 
-    protected override async Task<IEnumerableSessionStore> CreateStoreAsync(TimeProvider timeProvider)
+    protected override async Task<ISessionStore> CreateStoreAsync(TimeProvider timeProvider)
     {
         _connection = await ConnectionMultiplexer.ConnectAsync(server.Configuration + ",allowAdmin=true");
         await _connection.GetServers()[0].FlushAllDatabasesAsync();

@@ -6,8 +6,8 @@ public sealed class SqliteStoreConformanceTests : SessionStoreConformanceTests
 {
     private readonly TemporaryFolder _folder = new();
 
-    protected override Task<IEnumerableSessionStore> CreateStoreAsync(TimeProvider timeProvider) =>
-        Task.FromResult<IEnumerableSessionStore>(new SqliteStore(new SqliteStoreOptions { Path = _folder.File("sessions.db") }, timeProvider));
+    protected override Task<ISessionStore> CreateStoreAsync(TimeProvider timeProvider) =>
+        Task.FromResult<ISessionStore>(new SqliteStore(new SqliteStoreOptions { Path = _folder.File("sessions.db") }, timeProvider));
 
     public override async Task DisposeAsync()
     {

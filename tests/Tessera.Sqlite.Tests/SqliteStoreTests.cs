@@ -31,8 +31,10 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         Assert.True(File.Exists(path));
-        Assert.Equal(2L, await ScalarAsync(path, "SELECT version FROM tessera_schema"));
+        Assert.Equal(3L, await ScalarAsync(path, "SELECT version FROM tessera_schema"));
         Assert.Equal(1L, await ScalarAsync(path, "SELECT count(*) FROM pragma_table_info('tessera_sessions') WHERE name = 'version' AND type = 'INTEGER' AND \"notnull\" = 1"));
+        Assert.Equal(1L, await ScalarAsync(path, "SELECT count(*) FROM pragma_table_info('tessera_sessions') WHERE name = 'user_id' AND type = 'TEXT' AND \"notnull\" = 0"));
+        Assert.Equal(1L, await ScalarAsync(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'tessera_sessions_user'"));
         Assert.Equal("wal", await ScalarAsync(path, "PRAGMA journal_mode"));
         Assert.Equal(1L, await ScalarAsync(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'tessera_sessions_expires'"));
     }
@@ -57,11 +59,11 @@ public sealed class SqliteStoreTests : IDisposable
             await store.SetAsync("abc", NewSession(TimeSpan.FromHours(1)));
         }
 
-        await ExecuteAsync(DatabasePath, "UPDATE tessera_schema SET version = 3");
+        await ExecuteAsync(DatabasePath, "UPDATE tessera_schema SET version = 4");
         await using var newer = NewStore();
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await newer.GetAsync("abc"));
-        Assert.Contains("schema version 3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 4", error.Message, StringComparison.Ordinal);
         Assert.Contains("Upgrade Tessera.Sqlite", error.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await newer.SetAsync("abc", NewSession(TimeSpan.FromHours(1))));
     }
@@ -81,7 +83,7 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_version_1_file_is_upgraded_to_version_2_and_keeps_its_sessions()
+    public async Task A_version_1_file_is_upgraded_to_the_current_version_and_keeps_its_sessions()
     {
         var expires = Start.AddHours(1).ToUnixTimeMilliseconds();
         var document = NewSession(TimeSpan.FromHours(1), ("views", "7")).ToJson();
@@ -113,7 +115,7 @@ public sealed class SqliteStoreTests : IDisposable
         var read = await store.GetAsync("old");
         Assert.Equal(document, read!.ToJson());
         Assert.Equal(1L, read.StoreVersion);
-        Assert.Equal(2L, await ScalarAsync(DatabasePath, "SELECT version FROM tessera_schema"));
+        Assert.Equal(3L, await ScalarAsync(DatabasePath, "SELECT version FROM tessera_schema"));
         Assert.Equal(1L, await ScalarAsync(DatabasePath, "SELECT count(*) FROM tessera_schema"));
         Assert.Equal(expires, await ScalarAsync(DatabasePath, "SELECT expires FROM tessera_sessions WHERE id = 'old'"));
 
@@ -122,6 +124,170 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal(2L, read.StoreVersion);
         Assert.False(await store.TrySetAsync("old", NewSession(TimeSpan.FromHours(1)), 1L));
         Assert.Equal("8", Value(await store.GetAsync("old"), "views"));
+    }
+
+    [Fact]
+    public async Task A_version_2_file_is_upgraded_to_version_3_with_the_users_of_its_sessions_indexed()
+    {
+        var expires = Start.AddHours(1).ToUnixTimeMilliseconds();
+        var signedIn = SessionData.Parse(
+            """{"cookie":{"originalMaxAge":3600000,"expires":"2026-11-29T13:00:00.000Z","httpOnly":true,"path":"/"},"views":7,"_tessera":{"created":"2026-11-29T11:00:00.000Z","userId":"alice","userAgent":"Laptop/1.0"}}""",
+            _time).ToJson();
+        var anonymous = NewSession(TimeSpan.FromHours(1), ("views", "1")).ToJson();
+        const string NumericUser = """{"cookie":{"originalMaxAge":null,"expires":null,"path":"/"},"_tessera":{"userId":42}}""";
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
+        {
+            // The file as version 2 of the store left it.
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                PRAGMA journal_mode = WAL;
+                CREATE TABLE tessera_sessions (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    data TEXT NOT NULL,
+                    expires INTEGER NOT NULL,
+                    version INTEGER NOT NULL DEFAULT 1
+                );
+                CREATE INDEX tessera_sessions_expires ON tessera_sessions (expires);
+                CREATE TABLE tessera_schema (version INTEGER NOT NULL);
+                INSERT INTO tessera_schema (version) VALUES (2);
+                INSERT INTO tessera_sessions (id, data, expires, version) VALUES ('signed-in', $signedIn, $expires, 5);
+                INSERT INTO tessera_sessions (id, data, expires, version) VALUES ('anonymous', $anonymous, $expires, 6);
+                INSERT INTO tessera_sessions (id, data, expires, version) VALUES ('numeric-user', $numeric, $expires, 7);
+                INSERT INTO tessera_sessions (id, data, expires, version) VALUES ('not-json', 'not json {', $expires, 8);
+                """;
+            command.Parameters.AddWithValue("$signedIn", signedIn);
+            command.Parameters.AddWithValue("$anonymous", anonymous);
+            command.Parameters.AddWithValue("$numeric", NumericUser);
+            command.Parameters.AddWithValue("$expires", expires);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using var store = NewStore();
+
+        var listed = Assert.Single(await store.GetUserSessionsAsync("alice"));
+        Assert.Equal("signed-in", listed.Key);
+        Assert.Equal("Laptop/1.0", listed.UserAgent);
+        Assert.Equal(3L, await ScalarAsync(DatabasePath, "SELECT version FROM tessera_schema"));
+        Assert.Equal(1L, await ScalarAsync(DatabasePath, "SELECT count(*) FROM tessera_schema"));
+        Assert.Equal("alice", await ScalarAsync(DatabasePath, "SELECT user_id FROM tessera_sessions WHERE id = 'signed-in'"));
+        Assert.Equal(3L, await ScalarAsync(DatabasePath, "SELECT count(*) FROM tessera_sessions WHERE user_id IS NULL"));
+        Assert.Equal(1L, await ScalarAsync(DatabasePath, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'tessera_sessions_user'"));
+
+        // The rows keep their documents, expiries and versions.
+        var read = await store.GetAsync("signed-in");
+        Assert.Equal(signedIn, read!.ToJson());
+        Assert.Equal(5L, read.StoreVersion);
+        Assert.Equal(expires, await ScalarAsync(DatabasePath, "SELECT expires FROM tessera_sessions WHERE id = 'signed-in'"));
+        read.UserId = "bob";
+        Assert.True(await store.TrySetAsync("signed-in", read, 5L));
+        Assert.Empty(await store.GetUserSessionsAsync("alice"));
+        Assert.Equal("signed-in", Assert.Single(await store.GetUserSessionsAsync("bob")).Key);
+    }
+
+    [Fact]
+    public async Task An_upgrade_that_fails_leaves_the_file_at_its_old_version()
+    {
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
+        {
+            // A version 2 file in which the upgrade's index name is already taken: the upgrade fails half way.
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE tessera_sessions (id TEXT NOT NULL PRIMARY KEY, data TEXT NOT NULL, expires INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1);
+                CREATE INDEX tessera_sessions_expires ON tessera_sessions (expires);
+                CREATE TABLE tessera_schema (version INTEGER NOT NULL);
+                INSERT INTO tessera_schema (version) VALUES (2);
+                CREATE INDEX tessera_sessions_user ON tessera_sessions (data);
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using (var store = NewStore())
+        {
+            await Assert.ThrowsAsync<SqliteException>(async () => await store.GetAsync("abc"));
+        }
+
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(2L, await ScalarAsync(DatabasePath, "SELECT version FROM tessera_schema"));
+        Assert.Equal(0L, await ScalarAsync(DatabasePath, "SELECT count(*) FROM pragma_table_info('tessera_sessions') WHERE name = 'user_id'"));
+    }
+
+    [Fact]
+    public async Task Every_write_records_the_sessions_user_in_the_same_row()
+    {
+        await using var store = NewStore();
+        var data = NewSession(TimeSpan.FromHours(1));
+        data.UserId = "alice";
+
+        await store.SetAsync("abc", data);
+        Assert.Equal("alice", await ScalarAsync(DatabasePath, "SELECT user_id FROM tessera_sessions WHERE id = 'abc'"));
+
+        var next = NewSession(TimeSpan.FromHours(1));
+        next.UserId = "bob";
+        Assert.True(await store.TrySetAsync("abc", next, data.StoreVersion!));
+        Assert.Equal("bob", await ScalarAsync(DatabasePath, "SELECT user_id FROM tessera_sessions WHERE id = 'abc'"));
+
+        await store.TouchAsync("abc", NewSession(TimeSpan.FromHours(2)));
+        Assert.Equal("bob", await ScalarAsync(DatabasePath, "SELECT user_id FROM tessera_sessions WHERE id = 'abc'"));
+
+        await store.SetAsync("abc", NewSession(TimeSpan.FromHours(1)));
+        Assert.Equal(DBNull.Value, await ScalarAsync(DatabasePath, "SELECT user_id FROM tessera_sessions WHERE id = 'abc'"));
+    }
+
+    [Fact]
+    public async Task Listing_a_users_sessions_searches_the_user_index_and_never_scans_the_table()
+    {
+        await using var store = NewStore();
+        await store.SetAsync("abc", NewSession(TimeSpan.FromHours(1)));
+        await using var connection = await store.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + SqliteSchema.UserSessions;
+        command.Parameters.AddWithValue("$user", "alice");
+        command.Parameters.AddWithValue("$now", 0L);
+
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        var step = Assert.Single(plan);
+        Assert.StartsWith("SEARCH tessera_sessions USING INDEX tessera_sessions_user (user_id=?)", step, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Expired_sessions_leave_the_user_index_with_the_purge()
+    {
+        await using var store = NewStore();
+        var data = NewSession(TimeSpan.FromMinutes(1));
+        data.UserId = "alice";
+        await store.SetAsync("abc", data);
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Empty(await store.GetUserSessionsAsync("alice"));
+        Assert.Equal(1L, await ScalarAsync(DatabasePath, "SELECT count(*) FROM tessera_sessions WHERE user_id = 'alice'"));
+
+        Assert.Equal(1L, await store.PurgeAsync(CancellationToken.None));
+        Assert.Equal(0L, await ScalarAsync(DatabasePath, "SELECT count(*) FROM tessera_sessions WHERE user_id = 'alice'"));
+    }
+
+    [Fact]
+    public async Task A_users_session_with_an_unreadable_document_is_left_out_of_the_list()
+    {
+        await using var store = NewStore();
+        var data = NewSession(TimeSpan.FromHours(1));
+        data.UserId = "alice";
+        await store.SetAsync("good", data);
+        await store.SetAsync("bad", data);
+        await ExecuteAsync(DatabasePath, "UPDATE tessera_sessions SET data = '{}' WHERE id = 'bad'");
+
+        Assert.Equal("good", Assert.Single(await store.GetUserSessionsAsync("alice")).Key);
     }
 
     [Fact]
@@ -155,7 +321,7 @@ public sealed class SqliteStoreTests : IDisposable
             }
         }
 
-        Assert.Equal(2L, await ScalarAsync(DatabasePath, "SELECT version FROM tessera_schema"));
+        Assert.Equal(3L, await ScalarAsync(DatabasePath, "SELECT version FROM tessera_schema"));
         Assert.Equal(1L, await ScalarAsync(DatabasePath, "SELECT count(*) FROM tessera_schema"));
         Assert.Equal(4L, await RowCountAsync());
     }

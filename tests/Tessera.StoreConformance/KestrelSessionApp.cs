@@ -28,7 +28,12 @@ public sealed class KestrelSessionApp : IAsyncDisposable
     public HttpClient Client { get; }
 
     /// <summary>Starts the app with the given store, options and endpoints.</summary>
-    public static async Task<KestrelSessionApp> StartAsync(ISessionStore store, Action<TesseraOptions>? configure, Action<WebApplication> endpoints, TimeProvider? time = null)
+    /// <param name="store">The session store.</param>
+    /// <param name="configure">Sets Tessera's options (after the defaults: a secret and a ten-minute cookie).</param>
+    /// <param name="endpoints">Maps the app's endpoints.</param>
+    /// <param name="time">The app's clock; the system clock when null.</param>
+    /// <param name="beforeSessions">Adds middleware that runs before Tessera's, such as an exception handler.</param>
+    public static async Task<KestrelSessionApp> StartAsync(ISessionStore store, Action<TesseraOptions>? configure, Action<WebApplication> endpoints, TimeProvider? time = null, Action<WebApplication>? beforeSessions = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -45,6 +50,7 @@ public sealed class KestrelSessionApp : IAsyncDisposable
             configure?.Invoke(o);
         }).UseStore(store);
         var app = builder.Build();
+        beforeSessions?.Invoke(app);
         app.UseTessera();
         endpoints(app);
         await app.StartAsync();
@@ -61,6 +67,19 @@ public sealed class KestrelSessionApp : IAsyncDisposable
             request.Headers.Add("Cookie", cookie);
         }
 
+        return await Client.SendAsync(request);
+    }
+
+    /// <summary>Sends a GET with an optional Cookie header, as the browser <paramref name="userAgent"/>.</summary>
+    public async Task<HttpResponseMessage> GetAsync(string path, string? cookie, string userAgent)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (cookie is not null)
+        {
+            request.Headers.Add("Cookie", cookie);
+        }
+
+        request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
         return await Client.SendAsync(request);
     }
 

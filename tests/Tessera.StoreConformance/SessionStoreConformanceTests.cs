@@ -16,9 +16,13 @@ namespace Tessera.StoreConformance;
 /// server instead, and <see cref="ExpireAsync"/> to end a session on the server.
 /// </para>
 /// <para>
-/// Every store is expected to support conditional writes (<see cref="ISessionStore.TrySetAsync"/>)
-/// unless its derived class says otherwise with <see cref="ExpectsConditionalWrites"/>; the
-/// conditional-write tests then only check that the store says it does not.
+/// Every store is expected to support conditional writes (<see cref="ISessionStore.TrySetAsync"/>),
+/// listing, counting and clearing (<see cref="IEnumerableSessionStore"/>) and the index of sessions
+/// by user (<see cref="IUserSessionStore"/>) unless its derived class says otherwise with
+/// <see cref="ExpectsConditionalWrites"/>, <see cref="ExpectsEnumeration"/> or
+/// <see cref="ExpectsUserIndex"/>. The tests of a capability a store declares it lacks check that
+/// declaration instead (and, for conditional writes, the documented fallback: the last write wins),
+/// so a store that gains or loses a capability without saying so fails the suite either way.
 /// </para>
 /// </remarks>
 public abstract class SessionStoreConformanceTests : IAsyncLifetime
@@ -26,7 +30,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     /// <summary>Where <see cref="Time"/> starts.</summary>
     protected static readonly DateTimeOffset Start = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
 
-    private IEnumerableSessionStore? _store;
+    private ISessionStore? _store;
 
     /// <summary>Creates the test's clock.</summary>
     protected SessionStoreConformanceTests()
@@ -38,12 +42,12 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     protected FakeTimeProvider Time { get; }
 
     /// <summary>The test's store, empty when the test starts.</summary>
-    protected IEnumerableSessionStore Store => _store ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
+    protected ISessionStore Store => _store ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
 
     /// <summary>Creates the test's store.</summary>
     /// <param name="timeProvider">The clock it must use.</param>
     /// <returns>An empty store.</returns>
-    protected abstract Task<IEnumerableSessionStore> CreateStoreAsync(TimeProvider timeProvider);
+    protected abstract Task<ISessionStore> CreateStoreAsync(TimeProvider timeProvider);
 
     /// <summary>
     /// Asserts that the session expires <paramref name="lifetime"/> after the current time of
@@ -60,15 +64,85 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
 
         Time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Null(await Store.GetAsync(sessionId));
-        Assert.Empty(await Store.AllAsync());
-        Assert.Equal(0, await Store.CountAsync());
+        await AssertListedAsync();
+        await AssertCountAsync(0);
     }
+
+    /// <summary>
+    /// Asserts that <see cref="IEnumerableSessionStore.AllAsync"/> lists exactly these sessions,
+    /// for a store that lists its sessions; nothing for one that declares it does not.
+    /// </summary>
+    /// <param name="ids">The IDs expected.</param>
+    /// <returns>A task that completes when the assertion has run.</returns>
+    protected async Task AssertListedAsync(params string[] ids)
+    {
+        if (Store is IEnumerableSessionStore enumerable)
+        {
+            Assert.Equal(ids.Order(StringComparer.Ordinal), (await enumerable.AllAsync()).Keys.Order(StringComparer.Ordinal));
+        }
+    }
+
+    /// <summary>
+    /// Asserts that <see cref="IEnumerableSessionStore.CountAsync"/> counts <paramref name="expected"/>
+    /// sessions, for a store that counts its sessions; nothing for one that declares it does not.
+    /// </summary>
+    /// <param name="expected">The number expected.</param>
+    /// <returns>A task that completes when the assertion has run.</returns>
+    protected async Task AssertCountAsync(long expected)
+    {
+        if (Store is IEnumerableSessionStore enumerable)
+        {
+            Assert.Equal(expected, await enumerable.CountAsync());
+        }
+    }
+
+    /// <summary>
+    /// Checks the store's declaration of conditional writes against <see cref="ExpectsConditionalWrites"/>.
+    /// </summary>
+    /// <returns>Whether the conditional-write test goes on.</returns>
+    private bool ExpectConditionalWrites()
+    {
+        Assert.Equal(ExpectsConditionalWrites, Store.SupportsConditionalWrites);
+        return ExpectsConditionalWrites;
+    }
+
+    /// <summary>Checks the store's declaration of listing against <see cref="ExpectsEnumeration"/>.</summary>
+    /// <returns>Whether the listing test goes on.</returns>
+    private bool ExpectEnumeration()
+    {
+        Assert.Equal(ExpectsEnumeration, Store is IEnumerableSessionStore);
+        return ExpectsEnumeration;
+    }
+
+    /// <summary>Checks the store's declaration of a user index against <see cref="ExpectsUserIndex"/>.</summary>
+    /// <returns>Whether the user-index test goes on.</returns>
+    private bool ExpectUserIndex()
+    {
+        Assert.Equal(ExpectsUserIndex, Store is IUserSessionStore);
+        return ExpectsUserIndex;
+    }
+
+    private IEnumerableSessionStore EnumerableStore => (IEnumerableSessionStore)Store;
+
+    private IUserSessionStore UserStore => (IUserSessionStore)Store;
 
     /// <summary>
     /// Whether the store must support conditional writes. <see langword="true"/> unless a derived
     /// class says otherwise, so that a store which stops supporting them fails the suite.
     /// </summary>
     protected virtual bool ExpectsConditionalWrites => true;
+
+    /// <summary>
+    /// Whether the store must list, count and clear its sessions (<see cref="IEnumerableSessionStore"/>).
+    /// <see langword="true"/> unless a derived class says otherwise.
+    /// </summary>
+    protected virtual bool ExpectsEnumeration => true;
+
+    /// <summary>
+    /// Whether the store must keep an index of sessions by user (<see cref="IUserSessionStore"/>).
+    /// <see langword="true"/> unless a derived class says otherwise.
+    /// </summary>
+    protected virtual bool ExpectsUserIndex => true;
 
     /// <summary>
     /// Ends a session that has <paramref name="lifetime"/> left: moves <see cref="Time"/> on by
@@ -168,7 +242,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
 
         Assert.Equal("2", Value(stored, "views"));
         Assert.Null(Value(stored, "old"));
-        Assert.Equal(1, await Store.CountAsync());
+        await AssertCountAsync(1);
     }
 
     [Fact]
@@ -181,7 +255,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
 
         Assert.Null(await Store.GetAsync("abc"));
         Assert.NotNull(await Store.GetAsync("other"));
-        Assert.Equal(1, await Store.CountAsync());
+        await AssertCountAsync(1);
     }
 
     [Fact]
@@ -190,7 +264,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         await Store.DestroyAsync("missing");
 
         Assert.Null(await Store.GetAsync("missing"));
-        Assert.Equal(0, await Store.CountAsync());
+        await AssertCountAsync(0);
     }
 
     [Fact]
@@ -210,7 +284,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         await Store.TouchAsync("missing", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
 
         Assert.Null(await Store.GetAsync("missing"));
-        Assert.Equal(0, await Store.CountAsync());
+        await AssertCountAsync(0);
     }
 
     [Fact]
@@ -239,18 +313,23 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         await Store.SetAsync("abc", expired);
 
         Assert.Null(await Store.GetAsync("abc"));
-        Assert.Empty(await Store.AllAsync());
-        Assert.Equal(0, await Store.CountAsync());
+        await AssertListedAsync();
+        await AssertCountAsync(0);
     }
 
     [Fact]
     public async Task All_returns_every_session_by_id()
     {
+        if (!ExpectEnumeration())
+        {
+            return;
+        }
+
         await Store.SetAsync("a", NewSession(TimeSpan.FromMinutes(10), ("n", "1")));
         await Store.SetAsync("b", NewSession(TimeSpan.FromMinutes(20), ("n", "2")));
         await Store.SetAsync("c", NewSession(maxAge: null, ("n", "3")));
 
-        var all = await Store.AllAsync();
+        var all = await EnumerableStore.AllAsync();
 
         Assert.Equal(["a", "b", "c"], all.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("1", Value(all["a"], "n"));
@@ -262,13 +341,23 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task An_empty_store_lists_and_counts_nothing()
     {
-        Assert.Empty(await Store.AllAsync());
-        Assert.Equal(0, await Store.CountAsync());
+        if (!ExpectEnumeration())
+        {
+            return;
+        }
+
+        await AssertListedAsync();
+        await AssertCountAsync(0);
     }
 
     [Fact]
     public async Task Count_counts_the_sessions()
     {
+        if (!ExpectEnumeration())
+        {
+            return;
+        }
+
         for (var i = 0; i < 5; i++)
         {
             await Store.SetAsync($"id{i}", NewSession(TimeSpan.FromMinutes(10)));
@@ -276,21 +365,26 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
 
         await Store.DestroyAsync("id0");
 
-        Assert.Equal(4, await Store.CountAsync());
+        await AssertCountAsync(4);
     }
 
     [Fact]
     public async Task Clear_removes_every_session_and_the_store_stays_usable()
     {
+        if (!ExpectEnumeration())
+        {
+            return;
+        }
+
         for (var i = 0; i < 5; i++)
         {
             await Store.SetAsync($"id{i}", NewSession(TimeSpan.FromMinutes(10)));
         }
 
-        await Store.ClearAsync();
+        await EnumerableStore.ClearAsync();
 
-        Assert.Equal(0, await Store.CountAsync());
-        Assert.Empty(await Store.AllAsync());
+        await AssertCountAsync(0);
+        await AssertListedAsync();
         Assert.Null(await Store.GetAsync("id1"));
         await Store.SetAsync("id1", NewSession(TimeSpan.FromMinutes(10)));
         Assert.NotNull(await Store.GetAsync("id1"));
@@ -299,9 +393,14 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task Clearing_an_empty_store_is_not_an_error()
     {
-        await Store.ClearAsync();
+        if (!ExpectEnumeration())
+        {
+            return;
+        }
 
-        Assert.Equal(0, await Store.CountAsync());
+        await EnumerableStore.ClearAsync();
+
+        await AssertCountAsync(0);
     }
 
     [Fact]
@@ -361,7 +460,11 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         await Store.SetAsync("x", NewSession(TimeSpan.FromMinutes(10), ("id", "2")));
 
         Assert.Equal("1", Value(await Store.GetAsync(id), "id"));
-        Assert.Contains(id, (await Store.AllAsync()).Keys);
+        if (Store is IEnumerableSessionStore enumerable)
+        {
+            Assert.Contains(id, (await enumerable.AllAsync()).Keys);
+        }
+
         await Store.DestroyAsync(id);
         Assert.Null(await Store.GetAsync(id));
         Assert.NotNull(await Store.GetAsync("x"));
@@ -413,7 +516,10 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
 
         Assert.NotNull(stored);
         Assert.Equal(json, Encoding.UTF8.GetString(stored.ToUtf8Json()));
-        Assert.Equal(json, (await Store.AllAsync())["node"].ToJson());
+        if (Store is IEnumerableSessionStore enumerable)
+        {
+            Assert.Equal(json, (await enumerable.AllAsync())["node"].ToJson());
+        }
     }
 
     [Fact]
@@ -424,7 +530,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         await Task.WhenAll(Enumerable.Range(0, writers).Select(i => Task.Run(async () =>
             await Store.SetAsync($"writer{i}", NewSession(TimeSpan.FromMinutes(10), ("n", Number(i)))))));
 
-        Assert.Equal(writers, await Store.CountAsync());
+        await AssertCountAsync(writers);
         for (var i = 0; i < writers; i++)
         {
             Assert.Equal(Number(i), Value(await Store.GetAsync($"writer{i}"), "n"));
@@ -441,7 +547,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
 
         var written = Enumerable.Range(0, writers).Select(Number).ToHashSet();
         Assert.Contains(Value(await Store.GetAsync("same"), "n")!, written);
-        Assert.Equal(1, await Store.CountAsync());
+        await AssertCountAsync(1);
         await Store.SetAsync("same", NewSession(TimeSpan.FromMinutes(10), ("n", "\"last\"")));
         Assert.Equal("\"last\"", Value(await Store.GetAsync("same"), "n"));
     }
@@ -459,12 +565,20 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Store.SetAsync("new", NewSession(TimeSpan.FromMinutes(10)), token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Store.TouchAsync("abc", NewSession(TimeSpan.FromMinutes(30)), token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Store.DestroyAsync("abc", token));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Store.AllAsync(token));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Store.CountAsync(token));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Store.ClearAsync(token));
+        if (Store is IEnumerableSessionStore enumerable)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await enumerable.AllAsync(token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await enumerable.CountAsync(token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await enumerable.ClearAsync(token));
+        }
+
+        if (Store is IUserSessionStore users)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await users.GetUserSessionsAsync("alice", token));
+        }
 
         Assert.Equal("1", Value(await Store.GetAsync("abc"), "views"));
-        Assert.Equal(1, await Store.CountAsync());
+        await AssertCountAsync(1);
         await AssertExpiresAfterAsync("abc", TimeSpan.FromMinutes(10));
     }
 
@@ -484,15 +598,29 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     // ----- Conditional writes -----
 
     [Fact]
-    public void The_store_supports_conditional_writes_as_expected()
+    public void The_store_declares_the_optional_capabilities_it_is_expected_to_have()
     {
         Assert.Equal(ExpectsConditionalWrites, Store.SupportsConditionalWrites);
+        Assert.Equal(ExpectsEnumeration, Store is IEnumerableSessionStore);
+        Assert.Equal(ExpectsUserIndex, Store is IUserSessionStore);
+    }
+
+    [Fact]
+    public async Task A_version_the_store_did_not_make_is_refused_with_conditional_writes_and_ignored_without()
+    {
+        await Store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+
+        var written = await Store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")), new object());
+
+        // Without conditional writes, TrySetAsync is SetAsync: the last write wins, as in express-session.
+        Assert.Equal(!ExpectsConditionalWrites, written);
+        Assert.Equal(ExpectsConditionalWrites ? "1" : "2", Value(await Store.GetAsync("abc"), "views"));
     }
 
     [Fact]
     public async Task Get_gives_the_session_a_store_version()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -508,7 +636,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_conditional_write_over_the_version_read_succeeds_and_gives_the_session_a_new_version()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -525,13 +653,13 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         var stored = await Store.GetAsync("abc");
         Assert.Equal(read.ToJson(), stored!.ToJson());
         Assert.Equal("2", Value(stored, "views"));
-        Assert.Equal(1, await Store.CountAsync());
+        await AssertCountAsync(1);
     }
 
     [Fact]
     public async Task A_conditional_write_over_an_old_version_fails_and_leaves_the_stored_session_as_it_was()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -553,7 +681,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_conditional_write_to_a_destroyed_session_fails_and_does_not_bring_it_back()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -566,14 +694,14 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.False(await Store.TrySetAsync("abc", read, read.StoreVersion!));
 
         Assert.Null(await Store.GetAsync("abc"));
-        Assert.Empty(await Store.AllAsync());
-        Assert.Equal(0, await Store.CountAsync());
+        await AssertListedAsync();
+        await AssertCountAsync(0);
     }
 
     [Fact]
     public async Task A_conditional_write_to_an_id_never_written_fails_and_creates_nothing()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -585,13 +713,13 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.False(await Store.TrySetAsync("never", NewSession(TimeSpan.FromMinutes(10), ("views", "1")), version));
 
         Assert.Null(await Store.GetAsync("never"));
-        Assert.Equal(["other"], (await Store.AllAsync()).Keys);
+        await AssertListedAsync("other");
     }
 
     [Fact]
     public async Task A_conditional_write_to_an_expired_session_fails_and_does_not_bring_it_back()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -604,14 +732,14 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
 
         Assert.False(await Store.TrySetAsync("abc", renewed, version));
         Assert.Null(await Store.GetAsync("abc"));
-        Assert.Empty(await Store.AllAsync());
-        Assert.Equal(0, await Store.CountAsync());
+        await AssertListedAsync();
+        await AssertCountAsync(0);
     }
 
     [Fact]
     public async Task Set_gives_the_session_a_version_that_a_conditional_write_can_follow()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -632,7 +760,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task Set_replaces_a_session_whatever_its_version_and_makes_the_old_version_stale()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -649,7 +777,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_touch_does_not_change_the_version()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -667,7 +795,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_conditional_write_sets_the_expiry_from_the_new_cookie()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -683,7 +811,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_conditional_write_of_an_expired_cookie_deletes_the_session_when_the_version_matches()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -697,8 +825,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.True(await Store.TrySetAsync("abc", expired, version));
 
         Assert.Null(await Store.GetAsync("abc"));
-        Assert.Equal(["other"], (await Store.AllAsync()).Keys);
-        Assert.Equal(1, await Store.CountAsync());
+        await AssertListedAsync("other");
+        await AssertCountAsync(1);
         Assert.False(await Store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10)), version));
         Assert.Null(await Store.GetAsync("abc"));
     }
@@ -706,7 +834,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_conditional_write_of_an_expired_cookie_over_an_old_version_deletes_nothing()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -726,7 +854,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task Concurrent_conditional_writes_over_one_version_let_exactly_one_through()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -741,13 +869,13 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
 
         var winner = Assert.Single(Enumerable.Range(0, writers), i => results[i]);
         Assert.Equal(sessions[winner].ToJson(), (await Store.GetAsync("same"))!.ToJson());
-        Assert.Equal(1, await Store.CountAsync());
+        await AssertCountAsync(1);
     }
 
     [Fact]
     public async Task A_version_the_store_did_not_make_never_matches()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -762,7 +890,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_cancelled_conditional_write_is_cancelled_and_changes_nothing()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -782,7 +910,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task Null_arguments_of_a_conditional_write_are_rejected()
     {
-        if (!ExpectsConditionalWrites)
+        if (!ExpectConditionalWrites())
         {
             return;
         }
@@ -794,6 +922,296 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.TrySetAsync(null!, data, version));
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.TrySetAsync("abc", null!, version));
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.TrySetAsync("abc", data, null!));
+    }
+
+
+    // ----- The index of sessions by user -----
+
+    /// <summary>Creates a session of a user on <see cref="Time"/>.</summary>
+    /// <param name="userId">The user, or null for an anonymous session.</param>
+    /// <param name="maxAge">The cookie's max age.</param>
+    /// <returns>The session.</returns>
+    protected SessionData NewUserSession(string? userId, TimeSpan? maxAge)
+    {
+        var data = NewSession(maxAge, ("views", "1"));
+        data.UserId = userId;
+        return data;
+    }
+
+    /// <summary>The store keys of a user's listed sessions, in order.</summary>
+    /// <param name="userId">The user.</param>
+    /// <returns>The keys.</returns>
+    protected async Task<string[]> ListedKeysAsync(string userId) =>
+        [.. (await UserStore.GetUserSessionsAsync(userId)).Select(s => s.Key).Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public async Task A_users_sessions_are_listed_and_no_one_elses()
+    {
+        if (!ExpectUserIndex())
+        {
+            return;
+        }
+
+        await Store.SetAsync("a1", NewUserSession("alice", TimeSpan.FromMinutes(10)));
+        await Store.SetAsync("a2", NewUserSession("alice", maxAge: null));
+        await Store.SetAsync("b1", NewUserSession("bob", TimeSpan.FromMinutes(10)));
+        await Store.SetAsync("anonymous", NewUserSession(null, TimeSpan.FromMinutes(10)));
+
+        Assert.Equal(["a1", "a2"], await ListedKeysAsync("alice"));
+        Assert.Equal(["b1"], await ListedKeysAsync("bob"));
+        Assert.Empty(await ListedKeysAsync("carol"));
+        Assert.All(await UserStore.GetUserSessionsAsync("alice"), s => Assert.Equal("alice", s.UserId));
+    }
+
+    [Fact]
+    public async Task User_ids_are_compared_exactly()
+    {
+        if (!ExpectUserIndex())
+        {
+            return;
+        }
+
+        await Store.SetAsync("lower", NewUserSession("alice", TimeSpan.FromMinutes(10)));
+        await Store.SetAsync("upper", NewUserSession("Alice", TimeSpan.FromMinutes(10)));
+        await Store.SetAsync("unicode", NewUserSession("zoë@example.com 😀", TimeSpan.FromMinutes(10)));
+
+        Assert.Equal(["lower"], await ListedKeysAsync("alice"));
+        Assert.Equal(["upper"], await ListedKeysAsync("Alice"));
+        Assert.Equal(["unicode"], await ListedKeysAsync("zoë@example.com 😀"));
+        Assert.Empty(await ListedKeysAsync("alice "));
+    }
+
+    [Fact]
+    public async Task Writing_a_session_with_another_user_moves_it_to_that_users_list()
+    {
+        if (!ExpectUserIndex())
+        {
+            return;
+        }
+
+        await Store.SetAsync("s", NewUserSession("alice", TimeSpan.FromMinutes(10)));
+        await Store.SetAsync("kept", NewUserSession("alice", TimeSpan.FromMinutes(10)));
+
+        await Store.SetAsync("s", NewUserSession("bob", TimeSpan.FromMinutes(10)));
+
+        Assert.Equal(["kept"], await ListedKeysAsync("alice"));
+        Assert.Equal(["s"], await ListedKeysAsync("bob"));
+    }
+
+    [Fact]
+    public async Task Writing_a_session_without_a_user_removes_it_from_the_users_list()
+    {
+        if (!ExpectUserIndex())
+        {
+            return;
+        }
+
+        await Store.SetAsync("s", NewUserSession("alice", TimeSpan.FromMinutes(10)));
+
+        await Store.SetAsync("s", NewUserSession(null, TimeSpan.FromMinutes(10)));
+
+        Assert.Empty(await ListedKeysAsync("alice"));
+        Assert.NotNull(await Store.GetAsync("s"));
+    }
+
+    [Fact]
+    public async Task A_conditional_write_moves_the_session_between_users_and_out_of_the_index()
+    {
+        if (!ExpectUserIndex() || !ExpectConditionalWrites())
+        {
+            return;
+        }
+
+        var anonymous = NewUserSession(null, TimeSpan.FromMinutes(10));
+        await Store.SetAsync("s", anonymous);
+        var alice = NewUserSession("alice", TimeSpan.FromMinutes(10));
+        Assert.True(await Store.TrySetAsync("s", alice, anonymous.StoreVersion!));
+        Assert.Equal(["s"], await ListedKeysAsync("alice"));
+
+        var bob = NewUserSession("bob", TimeSpan.FromMinutes(10));
+        Assert.True(await Store.TrySetAsync("s", bob, alice.StoreVersion!));
+        Assert.Empty(await ListedKeysAsync("alice"));
+        Assert.Equal(["s"], await ListedKeysAsync("bob"));
+
+        Assert.True(await Store.TrySetAsync("s", NewUserSession(null, TimeSpan.FromMinutes(10)), bob.StoreVersion!));
+        Assert.Empty(await ListedKeysAsync("bob"));
+    }
+
+    [Fact]
+    public async Task A_conditional_write_that_fails_leaves_the_session_with_its_user()
+    {
+        if (!ExpectUserIndex() || !ExpectConditionalWrites())
+        {
+            return;
+        }
+
+        var first = NewUserSession("alice", TimeSpan.FromMinutes(10));
+        await Store.SetAsync("s", first);
+        var stale = first.StoreVersion!;
+        Assert.True(await Store.TrySetAsync("s", NewUserSession("alice", TimeSpan.FromMinutes(20)), stale));
+
+        Assert.False(await Store.TrySetAsync("s", NewUserSession("bob", TimeSpan.FromMinutes(10)), stale));
+        Assert.False(await Store.TrySetAsync("gone", NewUserSession("bob", TimeSpan.FromMinutes(10)), stale));
+
+        Assert.Equal(["s"], await ListedKeysAsync("alice"));
+        Assert.Empty(await ListedKeysAsync("bob"));
+    }
+
+    [Fact]
+    public async Task A_destroyed_session_is_not_listed()
+    {
+        if (!ExpectUserIndex())
+        {
+            return;
+        }
+
+        await Store.SetAsync("a1", NewUserSession("alice", TimeSpan.FromMinutes(10)));
+        await Store.SetAsync("a2", NewUserSession("alice", TimeSpan.FromMinutes(10)));
+
+        await Store.DestroyAsync("a1");
+
+        Assert.Equal(["a2"], await ListedKeysAsync("alice"));
+        await Store.DestroyAsync("a2");
+        Assert.Empty(await ListedKeysAsync("alice"));
+    }
+
+    [Fact]
+    public async Task An_expired_session_is_not_listed()
+    {
+        if (!ExpectUserIndex())
+        {
+            return;
+        }
+
+        await Store.SetAsync("short", NewUserSession("alice", TimeSpan.FromMinutes(10)));
+        await Store.SetAsync("long", NewUserSession("alice", TimeSpan.FromMinutes(30)));
+
+        await ExpireAsync("short", TimeSpan.FromMinutes(10));
+
+        Assert.Equal(["long"], await ListedKeysAsync("alice"));
+    }
+
+    [Fact]
+    public async Task A_session_written_already_expired_is_not_listed()
+    {
+        if (!ExpectUserIndex())
+        {
+            return;
+        }
+
+        await Store.SetAsync("s", NewUserSession("alice", TimeSpan.FromMinutes(10)));
+        var expired = NewUserSession("alice", TimeSpan.FromMinutes(10));
+        expired.Cookie.Expires = Start.AddSeconds(-1);
+
+        await Store.SetAsync("s", expired);
+
+        Assert.Empty(await ListedKeysAsync("alice"));
+    }
+
+    [Fact]
+    public async Task A_touched_session_is_still_listed_after_its_first_expiry()
+    {
+        if (!ExpectUserIndex())
+        {
+            return;
+        }
+
+        await Store.SetAsync("s", NewUserSession("alice", TimeSpan.FromMinutes(10)));
+
+        await Store.TouchAsync("s", NewUserSession("alice", TimeSpan.FromMinutes(30)));
+        Time.Advance(TimeSpan.FromMinutes(20));
+
+        Assert.Equal(["s"], await ListedKeysAsync("alice"));
+    }
+
+    [Fact]
+    public async Task A_listed_session_carries_its_creation_time_user_agent_and_expiry()
+    {
+        if (!ExpectUserIndex())
+        {
+            return;
+        }
+
+        // A signed-in session as Tessera stores it: the user, when it was created and the browser in _tessera.
+        const string Document = """{"cookie":{"originalMaxAge":600000,"expires":"2026-11-29T12:10:00.000Z","httpOnly":true,"path":"/"},"views":2,"_tessera":{"created":"2026-11-29T11:58:30.250Z","userId":"alice","userAgent":"Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}}""";
+        await Store.SetAsync("s", SessionData.Parse(Document, Time));
+
+        var session = Assert.Single(await UserStore.GetUserSessionsAsync("alice"));
+
+        Assert.Equal("s", session.Key);
+        Assert.Equal("alice", session.UserId);
+        Assert.Equal(new DateTimeOffset(2026, 11, 29, 11, 58, 30, 250, TimeSpan.Zero), session.Created);
+        Assert.Equal("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0", session.UserAgent);
+        Assert.Equal(Start.AddMinutes(10), session.Expires);
+        Assert.Equal(Start, session.LastSeen);
+        Assert.False(session.IsCurrent);
+    }
+
+    [Fact]
+    public async Task Clearing_the_store_empties_every_users_list()
+    {
+        if (!ExpectUserIndex() || !ExpectEnumeration())
+        {
+            return;
+        }
+
+        await Store.SetAsync("a1", NewUserSession("alice", TimeSpan.FromMinutes(10)));
+        await Store.SetAsync("b1", NewUserSession("bob", TimeSpan.FromMinutes(10)));
+
+        await EnumerableStore.ClearAsync();
+
+        Assert.Empty(await ListedKeysAsync("alice"));
+        Assert.Empty(await ListedKeysAsync("bob"));
+        await Store.SetAsync("a1", NewUserSession("alice", TimeSpan.FromMinutes(10)));
+        Assert.Equal(["a1"], await ListedKeysAsync("alice"));
+    }
+
+    [Fact]
+    public async Task The_index_does_not_show_in_listing_or_counting()
+    {
+        if (!ExpectUserIndex() || !ExpectEnumeration())
+        {
+            return;
+        }
+
+        await Store.SetAsync("a1", NewUserSession("alice", TimeSpan.FromMinutes(10)));
+        await Store.SetAsync("a2", NewUserSession("alice", TimeSpan.FromMinutes(10)));
+        await Store.SetAsync("b1", NewUserSession("bob", TimeSpan.FromMinutes(10)));
+
+        await AssertListedAsync("a1", "a2", "b1");
+        await AssertCountAsync(3);
+    }
+
+    [Fact]
+    public async Task Many_sessions_of_many_users_written_in_parallel_are_each_listed_under_their_user()
+    {
+        if (!ExpectUserIndex())
+        {
+            return;
+        }
+
+        const int Users = 8;
+        const int PerUser = 8;
+
+        await Task.WhenAll(Enumerable.Range(0, Users * PerUser).Select(i => Task.Run(async () =>
+            await Store.SetAsync($"u{i % Users}-s{i / Users}", NewUserSession($"user{i % Users}", TimeSpan.FromMinutes(10))))));
+
+        for (var user = 0; user < Users; user++)
+        {
+            var expected = Enumerable.Range(0, PerUser).Select(s => $"u{user}-s{s}").Order(StringComparer.Ordinal);
+            Assert.Equal(expected, await ListedKeysAsync($"user{user}"));
+        }
+    }
+
+    [Fact]
+    public async Task Listing_the_sessions_of_a_null_user_is_rejected()
+    {
+        if (!ExpectUserIndex())
+        {
+            return;
+        }
+
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await UserStore.GetUserSessionsAsync(null!));
     }
 
     private static string Number(int i) => i.ToString(CultureInfo.InvariantCulture);

@@ -7,8 +7,9 @@ namespace Tessera.Testing;
 
 /// <summary>
 /// A real <c>redis-server</c> of the test run's own, on a free loopback port, with persistence
-/// off. Use it as an xunit fixture (started before the first test, killed after the last) or
-/// through <see cref="StartAsync"/>. It can be stopped and started again on the same port.
+/// off (a restart loses every key) unless started with <see cref="StartPersistentAsync"/>. Use it
+/// as an xunit fixture (started before the first test, killed after the last) or through
+/// <see cref="StartAsync"/>. It can be stopped and started again on the same port.
 /// When <c>redis-server</c> is not installed it fails with a message saying how to install it.
 /// </summary>
 public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
@@ -16,6 +17,7 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
     private readonly StringBuilder _output = new();
     private readonly string _executableName;
+    private readonly string? _dataDirectory;
     private Process? _process;
     private int _port;
 
@@ -25,9 +27,10 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     {
     }
 
-    private RedisServer(string executableName)
+    private RedisServer(string executableName, string? dataDirectory = null)
     {
         _executableName = executableName;
+        _dataDirectory = dataDirectory;
     }
 
     /// <summary>The port it listens on (fixed at the first start).</summary>
@@ -39,12 +42,40 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     /// <summary>Whether the server process is running.</summary>
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>
+    /// The folder of the server's append-only file when it persists its data
+    /// (<see cref="StartPersistentAsync"/>); <see langword="null"/> when it does not.
+    /// </summary>
+    public string? DataDirectory => _dataDirectory;
+
     /// <summary>Starts a server.</summary>
     /// <param name="executableName">The program to look for on <c>PATH</c>.</param>
     /// <returns>The running server.</returns>
     public static async Task<RedisServer> StartNewAsync(string executableName = "redis-server")
     {
         var server = new RedisServer(executableName);
+        try
+        {
+            await server.StartAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts a server that keeps its data across a kill and a restart: an append-only file,
+    /// written and fsynced before every write is acknowledged (<c>appendfsync always</c>), in a
+    /// temporary folder of its own that disposing the server deletes.
+    /// </summary>
+    /// <param name="executableName">The program to look for on <c>PATH</c>.</param>
+    /// <returns>The running server.</returns>
+    public static async Task<RedisServer> StartPersistentAsync(string executableName = "redis-server")
+    {
+        var server = new RedisServer(executableName, Directory.CreateTempSubdirectory("tessera-redis-").FullName);
         try
         {
             await server.StartAsync();
@@ -117,14 +148,48 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Suspends the server process (<c>SIGSTOP</c>): it keeps its port and its connections open
+    /// but answers nothing, as a hung server does, until <see cref="ResumeAsync"/>.
+    /// </summary>
+    /// <returns>A task that completes when the process is suspended.</returns>
+    public Task PauseAsync() => SignalAsync("STOP");
+
+    /// <summary>Resumes a server suspended by <see cref="PauseAsync"/> (<c>SIGCONT</c>).</summary>
+    /// <returns>A task that completes when the process runs again.</returns>
+    public Task ResumeAsync() => SignalAsync("CONT");
+
     /// <inheritdoc/>
     public Task InitializeAsync() => StartAsync();
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => new(StopAsync());
+    public ValueTask DisposeAsync() => new(StopAndDeleteAsync());
 
     /// <inheritdoc/>
-    Task IAsyncLifetime.DisposeAsync() => StopAsync();
+    Task IAsyncLifetime.DisposeAsync() => StopAndDeleteAsync();
+
+    private async Task SignalAsync(string signal)
+    {
+        var process = _process ?? throw new InvalidOperationException("The Redis server is not running.");
+        var start = new ProcessStartInfo(FindExecutable("kill") ?? "kill") { UseShellExecute = false };
+        start.ArgumentList.Add("-" + signal);
+        start.ArgumentList.Add(process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var kill = Process.Start(start) ?? throw new InvalidOperationException("kill did not start.");
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {process.Id} exited with {kill.ExitCode}.");
+        }
+    }
+
+    private async Task StopAndDeleteAsync()
+    {
+        await StopAsync();
+        if (_dataDirectory is not null && Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
 
     private async Task StartOnAsync(string executable, int port)
     {
@@ -139,7 +204,10 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no" })
+        string[] persistence = _dataDirectory is null
+            ? ["--appendonly", "no"]
+            : ["--appendonly", "yes", "--appendfsync", "always", "--dir", _dataDirectory];
+        foreach (var argument in (string[])["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", .. persistence, "--daemonize", "no"])
         {
             start.ArgumentList.Add(argument);
         }

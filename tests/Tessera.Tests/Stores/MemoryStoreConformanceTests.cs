@@ -4,6 +4,6 @@ namespace Tessera.Tests.Stores;
 
 public sealed class MemoryStoreConformanceTests : SessionStoreConformanceTests
 {
-    protected override Task<IEnumerableSessionStore> CreateStoreAsync(TimeProvider timeProvider) =>
-        Task.FromResult<IEnumerableSessionStore>(new MemoryStore(timeProvider: timeProvider));
+    protected override Task<ISessionStore> CreateStoreAsync(TimeProvider timeProvider) =>
+        Task.FromResult<ISessionStore>(new MemoryStore(timeProvider: timeProvider));
 }
