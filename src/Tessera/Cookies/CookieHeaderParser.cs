@@ -26,6 +26,50 @@ internal static class CookieHeaderParser
 
     public static bool TryGetFirst(ReadOnlySpan<char> header, string name, out string value)
     {
+        if (!TryGetFirstRaw(header, name, out var raw))
+        {
+            value = string.Empty;
+            return false;
+        }
+
+        value = raw.Contains('%') && UriComponent.TryDecode(raw, out var decoded) ? decoded : raw.ToString();
+        return true;
+    }
+
+    /// <summary>
+    /// The same value without making a string: a slice of the header, or, when it has escapes,
+    /// decoded into <paramref name="buffer"/> (into a new string when it does not fit).
+    /// </summary>
+    public static bool TryGetFirst(StringValues headers, string name, Span<char> buffer, out ReadOnlySpan<char> value)
+    {
+        foreach (var header in headers)
+        {
+            if (header is not null && TryGetFirstRaw(header.AsSpan(), name, out var raw))
+            {
+                if (!raw.Contains('%'))
+                {
+                    value = raw;
+                }
+                else if (raw.Length <= buffer.Length)
+                {
+                    value = UriComponent.TryDecode(raw, buffer, out var written) ? buffer[..written] : raw;
+                }
+                else
+                {
+                    value = UriComponent.TryDecode(raw, out var decoded) ? decoded : raw;
+                }
+
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>The first value of the cookie, trimmed and unquoted but not decoded.</summary>
+    private static bool TryGetFirstRaw(ReadOnlySpan<char> header, string name, out ReadOnlySpan<char> raw)
+    {
         while (!header.IsEmpty)
         {
             var end = header.IndexOf(';');
@@ -43,17 +87,16 @@ internal static class CookieHeaderParser
                 continue;
             }
 
-            var raw = Trim(pair[(eq + 1)..]);
+            raw = Trim(pair[(eq + 1)..]);
             if (raw.Length >= 2 && raw[0] == '"' && raw[^1] == '"')
             {
                 raw = raw[1..^1];
             }
 
-            value = raw.Contains('%') && UriComponent.TryDecode(raw, out var decoded) ? decoded : raw.ToString();
             return true;
         }
 
-        value = string.Empty;
+        raw = default;
         return false;
     }
 

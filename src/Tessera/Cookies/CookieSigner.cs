@@ -14,6 +14,9 @@ internal sealed class CookieSigner
     private const int SignatureLength = 43; // base64 of 32 bytes without padding
     private const string SignedPrefix = "s%3A"; // encodeURIComponent("s:")
 
+    /// <summary>A buffer this long holds the cookie value of an ID of up to 128 characters.</summary>
+    public const int MaxValueLength = 4 + 128 + 1 + (3 * SignatureLength);
+
     // The keyed HMACs of the signer last used on this thread. Setting a key up is most of the
     // cost of a one-shot HMAC of a short ID, so each thread keeps its keys set up and reuses them.
     [ThreadStatic]
@@ -38,45 +41,47 @@ internal sealed class CookieSigner
         return string.Concat(value, ".", signature);
     }
 
+    /// <summary>The session cookie's value, express-session's <c>encodeURIComponent("s:" + sign(id))</c>.</summary>
+    public string SignCookieValue(string id) => SignCookieValue(id, stackalloc char[MaxValueLength]).ToString();
+
     /// <summary>
-    /// The session cookie's value, express-session's <c>encodeURIComponent("s:" + sign(id))</c>,
-    /// made in one allocation when the ID needs no escaping (as default IDs do not).
+    /// The session cookie's value, written into <paramref name="buffer"/> when the ID needs no
+    /// escaping (as default IDs do not) and fits; otherwise a new string.
     /// </summary>
-    public string SignCookieValue(string id)
+    public ReadOnlySpan<char> SignCookieValue(string id, Span<char> buffer)
     {
-        if (!UriComponent.IsUnreserved(id) || id.Length > 256)
+        if (SignedPrefix.Length + id.Length + 1 + (3 * SignatureLength) > buffer.Length || !UriComponent.IsUnreserved(id))
         {
             return UriComponent.Encode("s:" + Sign(id));
         }
 
         Span<char> signature = stackalloc char[SignatureLength];
         ComputeSignature(0, id, signature);
-        Span<char> value = stackalloc char[SignedPrefix.Length + 256 + 1 + (3 * SignatureLength)];
-        SignedPrefix.CopyTo(value);
+        SignedPrefix.CopyTo(buffer);
         var length = SignedPrefix.Length;
-        id.CopyTo(value[length..]);
+        id.CopyTo(buffer[length..]);
         length += id.Length;
-        value[length++] = '.';
+        buffer[length++] = '.';
         foreach (var c in signature)
         {
             // Base64's '+' and '/' are the only characters of a signature that encodeURIComponent escapes.
             switch (c)
             {
                 case '+':
-                    "%2B".CopyTo(value[length..]);
+                    "%2B".CopyTo(buffer[length..]);
                     length += 3;
                     break;
                 case '/':
-                    "%2F".CopyTo(value[length..]);
+                    "%2F".CopyTo(buffer[length..]);
                     length += 3;
                     break;
                 default:
-                    value[length++] = c;
+                    buffer[length++] = c;
                     break;
             }
         }
 
-        return new string(value[..length]);
+        return buffer[..length];
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ internal static class SetCookieHeader
 {
     /// <summary>Builds the line.</summary>
     /// <exception cref="FormatException">The cookie's <c>Path</c> or <c>Domain</c> is invalid (cookie's <c>option … is invalid</c>).</exception>
-    public static string Build(string name, string encodedValue, SessionCookie cookie)
+    public static string Build(string name, ReadOnlySpan<char> encodedValue, SessionCookie cookie)
     {
         ThrowIfInvalid(cookie);
 
@@ -21,7 +21,7 @@ internal static class SetCookieHeader
         var line = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
         line.AppendLiteral(name);
         line.AppendLiteral("=");
-        line.AppendLiteral(encodedValue);
+        line.AppendFormatted(encodedValue);
         if (cookie.Domain is { } domain)
         {
             line.AppendLiteral("; Domain=");

@@ -67,46 +67,93 @@ internal static class UriComponent
         var rented = ArrayPool<byte>.Shared.Rent(value.Length * 3);
         try
         {
-            var length = 0;
-            for (var i = 0; i < value.Length; i++)
+            if (TryDecodeToUtf8(value, rented, out var length))
             {
-                var c = value[i];
-                if (c == '%')
+                try
                 {
-                    if (i + 2 >= value.Length || !TryHex(value[i + 1], out var hi) || !TryHex(value[i + 2], out var lo))
-                    {
-                        decoded = string.Empty;
-                        return false;
-                    }
-
-                    rented[length++] = (byte)((hi << 4) | lo);
-                    i += 2;
+                    decoded = StrictUtf8.GetString(rented, 0, length);
+                    return true;
                 }
-                else
+                catch (DecoderFallbackException)
                 {
-                    length += Encoding.UTF8.GetBytes(value.Slice(i, char.IsHighSurrogate(c) && i + 1 < value.Length ? 2 : 1), rented.AsSpan(length));
-                    if (char.IsHighSurrogate(c) && i + 1 < value.Length)
-                    {
-                        i++;
-                    }
                 }
             }
 
-            try
-            {
-                decoded = StrictUtf8.GetString(rented, 0, length);
-                return true;
-            }
-            catch (DecoderFallbackException)
-            {
-                decoded = string.Empty;
-                return false;
-            }
+            decoded = string.Empty;
+            return false;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>
+    /// <see cref="TryDecode(ReadOnlySpan{char}, out string)"/> into <paramref name="destination"/>,
+    /// which must be at least as long as <paramref name="value"/> (decoding never lengthens a value).
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<char> value, Span<char> destination, out int written)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, value.Length, nameof(destination));
+        written = 0;
+        byte[]? rented = null;
+        var utf8 = value.Length <= 128 ? stackalloc byte[3 * 128] : (rented = ArrayPool<byte>.Shared.Rent(value.Length * 3));
+        try
+        {
+            if (!TryDecodeToUtf8(value, utf8, out var length))
+            {
+                return false;
+            }
+
+            written = StrictUtf8.GetChars(utf8[..length], destination);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            written = 0;
+            return false;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>The bytes a value's escapes stand for (other characters as UTF-8); false on a bad escape.</summary>
+    private static bool TryDecodeToUtf8(ReadOnlySpan<char> value, Span<byte> utf8, out int length)
+    {
+        length = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == '%')
+            {
+                if (i + 2 >= value.Length || !TryHex(value[i + 1], out var hi) || !TryHex(value[i + 2], out var lo))
+                {
+                    return false;
+                }
+
+                utf8[length++] = (byte)((hi << 4) | lo);
+                i += 2;
+            }
+            else if (char.IsAscii(c))
+            {
+                utf8[length++] = (byte)c;
+            }
+            else
+            {
+                length += Encoding.UTF8.GetBytes(value.Slice(i, char.IsHighSurrogate(c) && i + 1 < value.Length ? 2 : 1), utf8[length..]);
+                if (char.IsHighSurrogate(c) && i + 1 < value.Length)
+                {
+                    i++;
+                }
+            }
+        }
+
+        return true;
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

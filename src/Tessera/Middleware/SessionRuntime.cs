@@ -132,7 +132,8 @@ internal sealed class SessionRuntime
     /// <summary>Reads the verified session ID from the request's cookie, or null.</summary>
     public string? ReadCookieId(HttpContext context)
     {
-        if (!CookieHeaderParser.TryGetFirst(context.Request.Headers.Cookie, _options.Name, out var raw) || raw.Length == 0)
+        Span<char> buffer = stackalloc char[CookieSigner.MaxValueLength];
+        if (!CookieHeaderParser.TryGetFirst(context.Request.Headers.Cookie, _options.Name, buffer, out var raw) || raw.Length == 0)
         {
             return null;
         }
@@ -144,7 +145,7 @@ internal sealed class SessionRuntime
             return null;
         }
 
-        var id = _signer.Unsign(raw.AsSpan(2));
+        var id = _signer.Unsign(raw[2..]);
         if (id is null)
         {
             Metrics.RejectedCookie("bad_signature");
@@ -192,7 +193,7 @@ internal sealed class SessionRuntime
 
     public void AppendSetCookie(HttpContext context, Session session)
     {
-        var value = _signer.SignCookieValue(session.Id);
+        var value = _signer.SignCookieValue(session.Id, stackalloc char[CookieSigner.MaxValueLength]);
         context.Response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.SetCookie, SetCookieHeader.Build(_options.Name, value, session.Cookie));
     }
 

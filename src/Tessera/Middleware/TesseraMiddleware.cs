@@ -13,15 +13,17 @@ namespace Tessera.Middleware;
 /// </summary>
 internal sealed class TesseraMiddleware
 {
-    private static readonly Func<object, Task> OnStartingCallback = static state => OnStarting((RequestState)state);
-
     private readonly RequestDelegate _next;
     private readonly SessionRuntime _runtime;
+    private readonly Func<object, Task> _onStarting;
 
     public TesseraMiddleware(RequestDelegate next, SessionRuntime runtime)
     {
         _next = next;
         _runtime = runtime;
+
+        // The request's feature is the callback's state: the session in it knows its request.
+        _onStarting = state => OnStarting(_runtime, (TesseraFeature)state);
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -84,7 +86,7 @@ internal sealed class TesseraMiddleware
         context.Features.Set<ISessionFeature>(feature);
         try
         {
-            context.Response.OnStarting(OnStartingCallback, new RequestState(runtime, context, feature));
+            context.Response.OnStarting(_onStarting, feature);
             var bodyFeature = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
             var holdback = new HoldbackResponseBody(bodyFeature, context.Response);
             context.Features.Set<IHttpResponseBodyFeature>(holdback);
@@ -183,14 +185,15 @@ internal sealed class TesseraMiddleware
         }
     }
 
-    private static Task OnStarting(RequestState state)
+    private static Task OnStarting(SessionRuntime runtime, TesseraFeature feature)
     {
-        var (runtime, context, feature) = state;
         var session = feature.Session;
         if (session is null)
         {
             return Task.CompletedTask;
         }
+
+        var context = session.Context;
 
         var existing = feature.CookieId == session.Id;
         var modified = session.IsModified();
@@ -292,6 +295,4 @@ internal sealed class TesseraMiddleware
         context.Response.ContentType = "application/problem+json";
         await JsonSerializer.SerializeAsync(context.Response.Body, problem, ProblemDetailsJsonContext.Default.ProblemDetails, context.RequestAborted);
     }
-
-    private sealed record RequestState(SessionRuntime Runtime, HttpContext Context, TesseraFeature Feature);
 }

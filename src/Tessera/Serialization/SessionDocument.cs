@@ -44,7 +44,7 @@ internal static class SessionDocument
         var cookieIndex = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            var name = reader.ValueTextEquals("cookie"u8) ? SessionKeys.Cookie : reader.GetString()!;
             reader.Read();
             if (name == SessionKeys.Cookie)
             {
@@ -178,7 +178,7 @@ internal static class SessionDocument
         var hasOriginalMaxAge = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString();
+            var name = CookiePropertyName(ref reader);
             reader.Read();
             switch (name)
             {
@@ -202,7 +202,7 @@ internal static class SessionDocument
                     cookie.RawDomain = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                     break;
                 case "path":
-                    cookie.RawPath = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    cookie.RawPath = reader.TokenType != JsonTokenType.String ? null : reader.ValueTextEquals("/"u8) ? "/" : reader.GetString();
                     break;
                 case "priority":
                     cookie.RawPriority = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
@@ -227,6 +227,19 @@ internal static class SessionDocument
             : cookie.MaxAge?.TotalMilliseconds;
         return cookie;
     }
+
+    /// <summary>The name of a cookie property this reader knows, without making a string; null for others.</summary>
+    private static string? CookiePropertyName(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("originalMaxAge"u8) ? "originalMaxAge"
+        : reader.ValueTextEquals("expires"u8) ? "expires"
+        : reader.ValueTextEquals("httpOnly"u8) ? "httpOnly"
+        : reader.ValueTextEquals("path"u8) ? "path"
+        : reader.ValueTextEquals("secure"u8) ? "secure"
+        : reader.ValueTextEquals("partitioned"u8) ? "partitioned"
+        : reader.ValueTextEquals("domain"u8) ? "domain"
+        : reader.ValueTextEquals("priority"u8) ? "priority"
+        : reader.ValueTextEquals("sameSite"u8) ? "sameSite"
+        : null;
 
     private static bool? ReadFlag(ref Utf8JsonReader reader) => reader.TokenType switch
     {

@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# Tessera's HTTP load test: bare Kestrel, Tessera (memory, SQLite, Redis), Microsoft's session
+# (memory, Redis) and express-session (MemoryStore, connect-redis), side by side in one run on
+# 127.0.0.1, each serving the same three scenarios:
+#   new   GET /new  without a cookie: a session is created, one value set, and saved
+#   rmw   GET /rmw  with a session cookie: the counter is read, incremented and saved
+#   read  GET /read with a session cookie: the counter is read
+# Returning visitors cycle through 256 sessions made on the server under test beforehand.
+# Each server runs alone, pinned to CPU 0 (with its Redis); wrk runs on CPU 1. The median
+# requests/s of the repetitions is compared with bare Kestrel's in the same run.
+#
+# Usage: bench/http/run.sh
+# Environment:
+#   REPS=3          repetitions (each server is started afresh for each)
+#   DURATION=5      seconds of each measured wrk run
+#   WARMUP=3        seconds of wrk on each scenario after a server starts (then 1 s before
+#                   each measured run)
+#   CONNECTIONS=32  wrk connections
+#   SERVERS="..."   which servers, default all: kestrel tessera-memory tessera-sqlite
+#                   tessera-redis aspnet-memory aspnet-redis express express-memory express-redis
+# Writes bench/http/results.md (the table it prints) and bench/http/results.svg (the ratios).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here"
+
+REPS=${REPS:-3}
+DURATION=${DURATION:-5}
+WARMUP=${WARMUP:-3}
+CONNECTIONS=${CONNECTIONS:-32}
+SESSIONS=256
+SERVERS=${SERVERS:-"kestrel tessera-memory tessera-sqlite tessera-redis aspnet-memory aspnet-redis express express-memory express-redis"}
+SCENARIOS="read rmw new"
+SERVER_CPU=0
+LOAD_CPU=1
+
+say() { printf '\n== %s\n' "$*" >&2; }
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+# ----- Provisioning -----
+
+declare -A needed=([wrk]=wrk [redis-server]=redis-server [redis-cli]=redis-tools [curl]=curl [taskset]=util-linux)
+missing=()
+for command in "${!needed[@]}"; do
+  command -v "$command" >/dev/null 2>&1 || missing+=("${needed[$command]}")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "Installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    die "the load test needs: ${missing[*]} (sudo apt-get install -y ${missing[*]})"
+  fi
+fi
+command -v node >/dev/null 2>&1 || die "the load test needs Node.js (node and npm)"
+command -v dotnet >/dev/null 2>&1 || die "the load test needs the .NET SDK"
+(($(nproc) >= 2)) || die "the load test needs two CPUs (one for the server, one for wrk)"
+
+if [[ ! -d node/node_modules ]]; then
+  say "npm ci in bench/http/node"
+  (cd node && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+say "Building the .NET servers (Release)"
+dotnet build servers/Tessera.Bench.Servers.csproj -c Release -nologo -v quiet >&2
+dotnet_server="$here/servers/bin/Release/net10.0/Tessera.Bench.Servers.dll"
+[[ -f $dotnet_server ]] || die "the build made no $dotnet_server"
+
+# ----- Processes this script starts, and their end -----
+
+work=$(mktemp -d)
+server_pid=""
+redis_pid=""
+cleanup() {
+  for pid in $server_pid $redis_pid; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in $server_pid $redis_pid; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port nothing listens on, on 127.0.0.1.
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+# Stops a process this script started: TERM, then KILL after 10 s.
+stop() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# ----- Redis: a private server on a free loopback port, without persistence -----
+
+redis_port=$(free_port)
+say "Starting redis-server on 127.0.0.1:$redis_port"
+taskset -c "$SERVER_CPU" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
+  --daemonize no --logfile "$work/redis.log" &
+redis_pid=$!
+for _ in $(seq 100); do
+  redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null | grep -q PONG && break
+  sleep 0.1
+done
+redis-cli -h 127.0.0.1 -p "$redis_port" ping | grep -q PONG || die "redis-server did not start: $(cat "$work/redis.log")"
+
+# ----- One server -----
+
+start_server() {
+  local name=$1 port=$2
+  local log="$work/$name.log"
+  case $name in
+    express*)
+      NODE_ENV=production taskset -c "$SERVER_CPU" node node/server.js "$name" "$port" "127.0.0.1:$redis_port" >"$log" 2>&1 &
+      ;;
+    *)
+      rm -f "$work"/sessions.db*
+      DOTNET_NOLOGO=1 ASPNETCORE_ENVIRONMENT=Production taskset -c "$SERVER_CPU" \
+        dotnet "$dotnet_server" "$name" "$port" "127.0.0.1:$redis_port" "$work/sessions.db" >"$log" 2>&1 &
+      ;;
+  esac
+  server_pid=$!
+  local error=""
+  for _ in $(seq 600); do
+    if error=$(curl -sSf --max-time 2 -o /dev/null "http://127.0.0.1:$port/health" 2>&1); then
+      return 0
+    fi
+    kill -0 "$server_pid" 2>/dev/null || die "$name exited at start: $(cat "$log")"
+    sleep 0.1
+  done
+  die "$name did not answer on port $port within 60 s ($error): $(cat "$log")"
+}
+
+# Makes $SESSIONS sessions as new visitors and writes their cookies (name=value), one a line.
+seed() {
+  local name=$1 port=$2 file=$3
+  : >"$file"
+  if [[ $name == kestrel || $name == express ]]; then
+    # No sessions: a Cookie header of the same size as a signed express-session cookie.
+    for i in $(seq "$SESSIONS"); do
+      printf 'connect.sid=s%%3A%032d.%043d\n' "$i" "$i" >>"$file"
+    done
+    return
+  fi
+
+  for _ in $(seq "$SESSIONS"); do
+    curl -s -o /dev/null -D - "http://127.0.0.1:$port/new" |
+      tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | head -n 1 >>"$file"
+  done
+  local count
+  count=$(grep -c . "$file" || true)
+  ((count == SESSIONS)) || die "$name gave $count cookies for $SESSIONS new visitors"
+
+  # The scenarios do what they say: the counter goes up with /rmw and /read reads it.
+  local cookie one two three
+  cookie=$(head -n 1 "$file")
+  one=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/read")
+  two=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/rmw")
+  three=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/read")
+  [[ $one == "views: 1" && $two == "views: 2" && $three == "views: 2" ]] ||
+    die "$name's session endpoints answered '$one', '$two', '$three' instead of views 1, 2, 2"
+}
+
+# Runs wrk on the load CPU; prints "requests/s errors" of the run.
+load() {
+  local port=$1 scenario=$2 seconds=$3 cookies=$4
+  local script=()
+  [[ $scenario == new ]] || script=(-s "$here/cookies.lua")
+  local out
+  out=$(timeout $((seconds + 30)) taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s \
+    "${script[@]}" "http://127.0.0.1:$port/$scenario" -- "$cookies" 2>&1) || die "wrk failed: $out"
+  local rps errors
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
+  [[ -n $rps ]] || die "wrk printed no requests/s: $out"
+  echo "$rps $errors"
+}
+
+# ----- The run -----
+
+raw="$work/raw.tsv"
+printf 'server\tscenario\trep\trps\terrors\n' >"$raw"
+rss="$work/rss.tsv"
+printf 'server\trep\tpeak_rss_kb\n' >"$rss"
+started=$(date -u '+%Y-%m-%d %H:%M UTC')
+
+for rep in $(seq "$REPS"); do
+  for name in $SERVERS; do
+    port=$(free_port)
+    redis-cli -h 127.0.0.1 -p "$redis_port" flushall >/dev/null
+    say "rep $rep/$REPS: $name on 127.0.0.1:$port"
+    start_server "$name" "$port"
+    cookies="$work/cookies-$name.txt"
+    seed "$name" "$port" "$cookies"
+    # Warm-up: every scenario once (the JIT compiles and optimizes the whole path), then
+    # each scenario again for a second right before it is measured.
+    for scenario in $SCENARIOS; do
+      load "$port" "$scenario" "$WARMUP" "$cookies" >/dev/null
+    done
+    for scenario in $SCENARIOS; do
+      load "$port" "$scenario" 1 "$cookies" >/dev/null
+      result=$(load "$port" "$scenario" "$DURATION" "$cookies")
+      read -r rps errors <<<"$result"
+      printf '  %-5s %10s req/s%s\n' "$scenario" "$rps" "$( ((errors)) && echo "  ($errors errors)")" >&2
+      printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$scenario" "$rep" "$rps" "$errors" >>"$raw"
+    done
+    peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status")
+    printf '%s\t%s\t%s\n' "$name" "$rep" "$peak" >>"$rss"
+    stop "$server_pid"
+    server_pid=""
+  done
+done
+
+say "Results"
+node report.mjs "$raw" "$rss" "$here/results.md" "$here/results.svg" \
+  "$started" "$REPS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$SESSIONS"
