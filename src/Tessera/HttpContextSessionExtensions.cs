@@ -12,13 +12,21 @@ public static class HttpContextSessionExtensions
     /// <returns>The session.</returns>
     /// <exception cref="InvalidOperationException">
     /// The request has no session: <c>UseTessera()</c> is not in the pipeline before this code,
-    /// the path is outside the cookie's <c>Path</c>, the store is not ready, or the session was
-    /// destroyed or detached.
+    /// the path is outside the cookie's <c>Path</c>, the store is unavailable, or the session was
+    /// destroyed or detached. The message says which of these it is when it can tell.
     /// </exception>
     public static Session GetSession(this HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.Features.Get<TesseraFeature>()?.Session
+        var feature = context.Features.Get<TesseraFeature>();
+        if (feature is { StoreUnavailable: true })
+        {
+            throw new InvalidOperationException(
+                "This request has no session because the session store is unavailable (not ready, failing or timing out). " +
+                "Use TryGetSession to run without one, or choose another TesseraOptions.StoreFailure.");
+        }
+
+        return feature?.Session
             ?? throw new InvalidOperationException(
                 "This request has no Tessera session. Check that app.UseTessera() runs before this code, that the request path is " +
                 "within TesseraOptions.Cookie.Path, that the store is ready, and that the session was not destroyed or detached.");

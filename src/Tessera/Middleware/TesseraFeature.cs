@@ -21,6 +21,9 @@ internal sealed class TesseraFeature : ISessionFeature
     /// <summary>Whether the session was destroyed during the request (so detaching it destroys nothing more).</summary>
     public bool SessionDestroyed { get; set; }
 
+    /// <summary>Whether the request runs without a session because the store was not ready or failed.</summary>
+    public bool StoreUnavailable { get; init; }
+
     /// <summary>The verified ID the request's cookie carried, if any.</summary>
     public string? CookieId { get; init; }
 

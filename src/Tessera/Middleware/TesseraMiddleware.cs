@@ -46,7 +46,7 @@ internal sealed class TesseraMiddleware
                 return;
             }
 
-            await _next(context);
+            await RunWithoutSessionAsync(context);
             return;
         }
 
@@ -71,7 +71,7 @@ internal sealed class TesseraMiddleware
         }
         catch (SessionStoreException) when (runtime.Options.StoreFailure == StoreFailure.ContinueWithoutSession)
         {
-            await _next(context);
+            await RunWithoutSessionAsync(context);
             return;
         }
 
@@ -126,6 +126,26 @@ internal sealed class TesseraMiddleware
         }
     }
 
+
+    /// <summary>
+    /// Runs the request without a session because the store is unavailable: <c>GetSession</c>
+    /// says so, and <c>HttpContext.Session.IsAvailable</c> is false, as with Microsoft's session.
+    /// </summary>
+    private async Task RunWithoutSessionAsync(HttpContext context)
+    {
+        var feature = new TesseraFeature { StoreUnavailable = true, Previous = context.Features.Get<ISessionFeature>() };
+        context.Features.Set(feature);
+        context.Features.Set<ISessionFeature>(feature);
+        try
+        {
+            await _next(context);
+        }
+        finally
+        {
+            context.Features.Set<TesseraFeature>(null);
+            context.Features.Set(feature.Previous);
+        }
+    }
     private async ValueTask<Session> LoadOrCreateAsync(HttpContext context, string? cookieId, SessionCookieOptions cookieOptions)
     {
         var runtime = _runtime;

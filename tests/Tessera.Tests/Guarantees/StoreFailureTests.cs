@@ -211,6 +211,28 @@ public sealed class StoreFailureTests
         }
     }
 
+    [Theory]
+    [InlineData(StoreFailure.Throw)]
+    [InlineData(StoreFailure.ContinueWithoutSession)]
+    public async Task Without_a_ready_store_GetSession_says_so_and_HttpContext_Session_is_unavailable(StoreFailure policy)
+    {
+        var store = new CountingStore(new MemoryStore()) { Ready = false };
+        await using var app = await TestApp.StartAsync(
+            o => o.StoreFailure = policy,
+            context =>
+            {
+                var failure = Assert.Throws<InvalidOperationException>(() => context.GetSession());
+                return context.Response.WriteAsync(
+                    $"{context.TryGetSession(out _)} {context.Session.IsAvailable} {failure.Message.Contains("store is unavailable", StringComparison.Ordinal)}");
+            },
+            store: store);
+
+        var response = await app.GetAsync("/", Cookie);
+
+        Assert.Equal("False False True", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, store.Gets);
+    }
+
     /// <summary>A store that can be made silent (never answering) or failing, in front of a memory store.</summary>
     private sealed class ControllableStore : ISessionStore
     {
