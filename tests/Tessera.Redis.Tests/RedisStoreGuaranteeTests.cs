@@ -33,33 +33,8 @@ public sealed class RedisStoreGuaranteeTests(RedisServer server, ITestOutputHelp
     [Fact]
     public async Task Two_instances_of_an_app_sharing_Redis_keep_every_key_of_parallel_requests_to_one_session()
     {
-        const int PerInstance = 25;
-
         // Two processes of a web farm: each its own store and connection, one Redis between them.
         await using var otherConnection = await ConnectionMultiplexer.ConnectAsync(server.Configuration);
-        var stores = new[] { new LoadBarrierStore(new RedisStore(_connection!)), new LoadBarrierStore(new RedisStore(otherConnection)) };
-        await using var first = await KestrelSessionApp.StartAsync(stores[0], null, MapEndpoints);
-        await using var second = await KestrelSessionApp.StartAsync(stores[1], null, MapEndpoints);
-        var apps = new[] { first, second };
-        var cookie = KestrelSessionApp.CookieOf(await first.GetAsync("/set/seed"));
-
-        stores[0].Arm(PerInstance);
-        stores[1].Arm(PerInstance);
-        var responses = await Task.WhenAll(Enumerable.Range(0, 2 * PerInstance).Select(i => apps[i % 2].GetAsync($"/set/k{i:000}", cookie)));
-
-        Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode, $"status {(int)r.StatusCode}"));
-        Assert.True(stores[0].Met && stores[1].Met, "The requests of an instance did not all load the session before the first one saved it.");
-        var keys = (await (await second.GetAsync("/keys", cookie)).Content.ReadAsStringAsync()).Split(',');
-        Assert.Equal([.. Enumerable.Range(0, 2 * PerInstance).Select(i => $"k{i:000}"), "seed"], keys);
-    }
-
-    private static void MapEndpoints(WebApplication app)
-    {
-        app.MapGet("/set/{key}", (string key, Session session) =>
-        {
-            session.Set(key, "set");
-            return "ok";
-        });
-        app.MapGet("/keys", (Session session) => string.Join(",", session.Keys.Order(StringComparer.Ordinal)));
+        await AssertTwoInstancesKeepEveryKeyAsync(new RedisStore(_connection!), new RedisStore(otherConnection));
     }
 }

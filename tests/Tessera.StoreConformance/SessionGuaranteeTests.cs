@@ -63,6 +63,29 @@ public abstract class SessionGuaranteeTests
         return keys.Count(k => k.StartsWith('k'));
     }
 
+    /// <summary>
+    /// Two instances of an app (a web farm's processes), each with its own store object over
+    /// one shared storage, serve parallel requests to one session that each set their own key;
+    /// every request of an instance reads the same version first. Every key must be kept.
+    /// </summary>
+    protected static async Task AssertTwoInstancesKeepEveryKeyAsync(ISessionStore firstStore, ISessionStore secondStore, int perInstance = 25)
+    {
+        var stores = new[] { new LoadBarrierStore(firstStore), new LoadBarrierStore(secondStore) };
+        await using var first = await KestrelSessionApp.StartAsync(stores[0], null, a => MapEndpoints(a));
+        await using var second = await KestrelSessionApp.StartAsync(stores[1], null, a => MapEndpoints(a));
+        var apps = new[] { first, second };
+        var cookie = KestrelSessionApp.CookieOf(await first.GetAsync("/set/seed"));
+
+        stores[0].Arm(perInstance);
+        stores[1].Arm(perInstance);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 2 * perInstance).Select(i => apps[i % 2].GetAsync($"/set/k{i:000}", cookie)));
+
+        Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode, $"status {(int)r.StatusCode}"));
+        Assert.True(stores[0].Met && stores[1].Met, "The requests of an instance did not all load the session before the first one saved it.");
+        var keys = (await (await second.GetAsync("/keys", cookie)).Content.ReadAsStringAsync()).Split(',');
+        Assert.Equal([.. Enumerable.Range(0, 2 * perInstance).Select(i => $"k{i:000}"), "seed"], keys);
+    }
+
     [Fact]
     public async Task Two_hundred_parallel_requests_that_each_set_a_different_key_keep_all_their_keys()
     {
