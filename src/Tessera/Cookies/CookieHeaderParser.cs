@@ -42,29 +42,48 @@ internal static class CookieHeaderParser
     /// </summary>
     public static bool TryGetFirst(StringValues headers, string name, Span<char> buffer, out ReadOnlySpan<char> value)
     {
+        if (!TryGetFirstRaw(headers, name, out var raw))
+        {
+            value = default;
+            return false;
+        }
+
+        value = Decode(raw, buffer);
+        return true;
+    }
+
+    /// <summary>The first value of the cookie in the request's headers, trimmed and unquoted but not decoded.</summary>
+    public static bool TryGetFirstRaw(StringValues headers, string name, out ReadOnlySpan<char> raw)
+    {
         foreach (var header in headers)
         {
-            if (header is not null && TryGetFirstRaw(header.AsSpan(), name, out var raw))
+            if (header is not null && TryGetFirstRaw(header.AsSpan(), name, out raw))
             {
-                if (!raw.Contains('%'))
-                {
-                    value = raw;
-                }
-                else if (raw.Length <= buffer.Length)
-                {
-                    value = UriComponent.TryDecode(raw, buffer, out var written) ? buffer[..written] : raw;
-                }
-                else
-                {
-                    value = UriComponent.TryDecode(raw, out var decoded) ? decoded : raw;
-                }
-
                 return true;
             }
         }
 
-        value = default;
+        raw = default;
         return false;
+    }
+
+    /// <summary>
+    /// A raw value percent-decoded when it has escapes (kept raw when that fails): into
+    /// <paramref name="buffer"/>, or into a new string when it does not fit.
+    /// </summary>
+    public static ReadOnlySpan<char> Decode(ReadOnlySpan<char> raw, Span<char> buffer)
+    {
+        if (!raw.Contains('%'))
+        {
+            return raw;
+        }
+
+        if (raw.Length <= buffer.Length)
+        {
+            return UriComponent.TryDecode(raw, buffer, out var written) ? buffer[..written] : raw;
+        }
+
+        return UriComponent.TryDecode(raw, out var decoded) ? decoded : raw;
     }
 
     /// <summary>The first value of the cookie, trimmed and unquoted but not decoded.</summary>

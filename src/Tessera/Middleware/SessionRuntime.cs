@@ -16,6 +16,7 @@ internal sealed class SessionRuntime
 
     private readonly TesseraOptions _options;
     private readonly CookieSigner _signer;
+    private readonly VerifiedCookieCache _verified = new();
     private readonly SemaphoreSlim[] _commitLocks;
     private readonly bool _conditional;
 
@@ -129,23 +130,39 @@ internal sealed class SessionRuntime
     /// <summary>The key under which the store holds a session.</summary>
     public string StoreKey(string sessionId) => StoreKeys.For(sessionId, _options);
 
-    /// <summary>Reads the verified session ID from the request's cookie, or null.</summary>
-    public string? ReadCookieId(HttpContext context)
+    /// <summary>
+    /// Reads the verified session ID from the request's cookie, or null. A cookie value verified
+    /// before is recognised without computing its signature again.
+    /// </summary>
+    public VerifiedCookieCache.Entry? ReadCookie(HttpContext context)
     {
-        Span<char> buffer = stackalloc char[CookieSigner.MaxValueLength];
-        if (!CookieHeaderParser.TryGetFirst(context.Request.Headers.Cookie, _options.Name, buffer, out var raw) || raw.Length == 0)
+        if (!CookieHeaderParser.TryGetFirstRaw(context.Request.Headers.Cookie, _options.Name, out var raw) || raw.IsEmpty)
         {
             return null;
         }
 
-        if (!raw.StartsWith("s:", StringComparison.Ordinal))
+        if (_verified.TryGet(raw, out var known))
+        {
+            // A validation callback is the application's to answer each time (it may revoke IDs).
+            if (_options.ValidateId is { } validate && !validate(known.Id))
+            {
+                Metrics.RejectedCookie("bad_id");
+                TesseraLog.RejectedId(Logger);
+                return null;
+            }
+
+            return known;
+        }
+
+        var value = CookieHeaderParser.Decode(raw, stackalloc char[CookieSigner.MaxValueLength]);
+        if (!value.StartsWith("s:", StringComparison.Ordinal))
         {
             Metrics.RejectedCookie("unsigned");
             TesseraLog.UnsignedCookie(Logger);
             return null;
         }
 
-        var id = _signer.Unsign(raw[2..]);
+        var id = _signer.Unsign(value[2..]);
         if (id is null)
         {
             Metrics.RejectedCookie("bad_signature");
@@ -160,7 +177,8 @@ internal sealed class SessionRuntime
             return null;
         }
 
-        return id;
+        var resendable = raw.SequenceEqual(_signer.SignCookieValue(id, stackalloc char[CookieSigner.MaxValueLength]));
+        return _verified.Add(raw, id, resendable);
     }
 
     private bool IsAcceptableId(string id)
@@ -191,9 +209,11 @@ internal sealed class SessionRuntime
         return true;
     }
 
-    public void AppendSetCookie(HttpContext context, Session session)
+    /// <summary>Sends the session's cookie: the request's own value when it carries the same ID and is what would be sent.</summary>
+    public void AppendSetCookie(HttpContext context, Session session, string? resendValue)
     {
-        var value = _signer.SignCookieValue(session.Id, stackalloc char[CookieSigner.MaxValueLength]);
+        Span<char> buffer = stackalloc char[CookieSigner.MaxValueLength];
+        var value = resendValue is null ? _signer.SignCookieValue(session.Id, buffer) : resendValue;
         context.Response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.SetCookie, SetCookieHeader.Build(_options.Name, value, session.Cookie));
     }
 
@@ -493,7 +513,7 @@ internal sealed class SessionRuntime
 
     private ValueTask<SessionData?> StoreGetAsync(string key, CancellationToken cancellationToken)
     {
-        var call = StoreCall.Begin("load");
+        var call = StoreCall.Begin("load", Metrics);
         try
         {
             return Guard(call, Store.GetAsync(key, cancellationToken), cancellationToken);
@@ -506,7 +526,7 @@ internal sealed class SessionRuntime
 
     private ValueTask StoreSetAsync(string key, SessionData data, CancellationToken cancellationToken)
     {
-        var call = StoreCall.Begin("save");
+        var call = StoreCall.Begin("save", Metrics);
         try
         {
             return Guard(call, Store.SetAsync(key, data, cancellationToken), cancellationToken);
@@ -519,7 +539,7 @@ internal sealed class SessionRuntime
 
     private ValueTask<bool> StoreTrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken)
     {
-        var call = StoreCall.Begin("save");
+        var call = StoreCall.Begin("save", Metrics);
         try
         {
             return Guard(call, Store.TrySetAsync(key, data, expectedVersion, cancellationToken), cancellationToken);
@@ -532,7 +552,7 @@ internal sealed class SessionRuntime
 
     private ValueTask StoreDestroyAsync(string key, CancellationToken cancellationToken)
     {
-        var call = StoreCall.Begin("destroy");
+        var call = StoreCall.Begin("destroy", Metrics);
         try
         {
             return Guard(call, Store.DestroyAsync(key, cancellationToken), cancellationToken);
@@ -545,7 +565,7 @@ internal sealed class SessionRuntime
 
     private ValueTask StoreTouchAsync(string key, SessionData data, CancellationToken cancellationToken)
     {
-        var call = StoreCall.Begin("touch");
+        var call = StoreCall.Begin("touch", Metrics);
         try
         {
             return Guard(call, Store.TouchAsync(key, data, cancellationToken), cancellationToken);

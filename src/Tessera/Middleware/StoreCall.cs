@@ -17,8 +17,8 @@ internal readonly struct StoreCall
 
     public string Operation { get; }
 
-    public static StoreCall Begin(string operation) =>
-        new(operation, TesseraMetrics.StartStoreActivity(operation), Stopwatch.GetTimestamp());
+    public static StoreCall Begin(string operation, TesseraMetrics metrics) =>
+        new(operation, TesseraMetrics.StartStoreActivity(operation), metrics.MeasuresStoreDuration ? Stopwatch.GetTimestamp() : 0);
 
     public void End(TesseraMetrics metrics)
     {

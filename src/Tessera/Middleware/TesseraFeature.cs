@@ -27,6 +27,9 @@ internal sealed class TesseraFeature : ISessionFeature
     /// <summary>The verified ID the request's cookie carried, if any.</summary>
     public string? CookieId { get; init; }
 
+    /// <summary>The request's cookie value, when it is exactly what would be sent again for <see cref="CookieId"/>.</summary>
+    public string? CookieValue { get; init; }
+
     /// <summary>The <see cref="ISessionFeature"/> that was there before this request's, restored afterwards.</summary>
     public ISessionFeature? Previous { get; init; }
 

@@ -82,16 +82,31 @@ internal sealed class TesseraMetrics
     /// <summary>Starts the span of a store call, or null when nobody listens.</summary>
     public static Activity? StartStoreActivity(string operation)
     {
-        var activity = Source.StartActivity("tessera.store." + operation, ActivityKind.Client);
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = Source.StartActivity(ActivityName(operation), ActivityKind.Client);
         activity?.SetTag("tessera.store.operation", operation);
         return activity;
     }
 
+    private static string ActivityName(string operation) => operation switch
+    {
+        "load" => "tessera.store.load",
+        "save" => "tessera.store.save",
+        "touch" => "tessera.store.touch",
+        "destroy" => "tessera.store.destroy",
+        _ => "tessera.store." + operation,
+    };
+
     public bool MeasuresStoreDuration => _storeDuration.Enabled;
 
+    /// <summary>Records a store call's duration; a call begun while nobody listened (start 0) is not recorded.</summary>
     public void StoreDuration(string operation, long startTimestamp)
     {
-        if (_storeDuration.Enabled)
+        if (startTimestamp != 0 && _storeDuration.Enabled)
         {
             _storeDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>("tessera.store.operation", operation));
         }

@@ -58,7 +58,8 @@ internal sealed class TesseraMiddleware
             return;
         }
 
-        var cookieId = runtime.ReadCookieId(context);
+        var cookie = runtime.ReadCookie(context);
+        var cookieId = cookie?.Id;
         Session session;
         try
         {
@@ -78,6 +79,7 @@ internal sealed class TesseraMiddleware
         var feature = new TesseraFeature
         {
             CookieId = cookieId,
+            CookieValue = cookie?.ResendValue,
             SessionId = session.Id,
             Session = session,
             Previous = context.Features.Get<ISessionFeature>(),
@@ -231,7 +233,7 @@ internal sealed class TesseraMiddleware
         TouchOnce(runtime, session, existing, modified);
         try
         {
-            runtime.AppendSetCookie(context, session);
+            runtime.AppendSetCookie(context, session, existing ? feature.CookieValue : null);
         }
         catch (FormatException ex)
         {

@@ -1,0 +1,79 @@
+using Tessera.Cookies;
+
+namespace Tessera.Tests.Cookies;
+
+public sealed class VerifiedCookieCacheTests
+{
+    private const string Value = "s%3Aapple.D8Y%2BpkTAmeR0PobOhY4G97PRW%2Bj7bUnP%2F5m6%2FOn1MCU";
+
+    [Fact]
+    public void A_value_added_is_found_with_its_id()
+    {
+        var cache = new VerifiedCookieCache();
+        cache.Add(Value, "apple", resendable: true);
+
+        Assert.True(cache.TryGet(Value, out var entry));
+        Assert.Equal("apple", entry.Id);
+        Assert.Equal(Value, entry.ResendValue);
+    }
+
+    [Fact]
+    public void A_value_never_added_is_not_found()
+    {
+        var cache = new VerifiedCookieCache();
+
+        Assert.False(cache.TryGet(Value, out var entry));
+        Assert.Null(entry);
+    }
+
+    [Theory]
+    [InlineData("s%3Aapple.D8Y%2BpkTAmeR0PobOhY4G97PRW%2Bj7bUnP%2F5m6%2FOn1MCV")] // last character changed
+    [InlineData("s%3Aapple.D8Y%2BpkTAmeR0PobOhY4G97PRW%2Bj7bUnP%2F5m6%2FOn1MC")]  // one character short
+    [InlineData("s%3Aapple.D8Y%2BpkTAmeR0PobOhY4G97PRW%2Bj7bUnP%2F5m6%2FOn1MCUx")] // one character more
+    [InlineData("S%3Aapple.D8Y%2BpkTAmeR0PobOhY4G97PRW%2Bj7bUnP%2F5m6%2FOn1MCU")]  // case differs
+    public void Only_the_exact_value_is_found(string other)
+    {
+        // One slot: every value lands in it, so a miss can only come from the comparison.
+        var cache = new VerifiedCookieCache(capacity: 1);
+        cache.Add(Value, "apple", resendable: true);
+
+        Assert.False(cache.TryGet(other, out _));
+        Assert.True(cache.TryGet(Value, out _));
+    }
+
+    [Fact]
+    public void A_value_that_loses_its_slot_is_no_longer_found()
+    {
+        var cache = new VerifiedCookieCache(capacity: 1);
+        cache.Add(Value, "apple", resendable: true);
+        cache.Add("s%3Apear.signature", "pear", resendable: false);
+
+        Assert.False(cache.TryGet(Value, out _));
+        Assert.True(cache.TryGet("s%3Apear.signature", out var pear));
+        Assert.Equal("pear", pear.Id);
+        Assert.Null(pear.ResendValue);
+    }
+
+    [Fact]
+    public void Many_values_are_kept_apart()
+    {
+        var cache = new VerifiedCookieCache(capacity: 64);
+        var values = Enumerable.Range(0, 64).Select(i => $"s%3Aid-{i}.sig-{i}").ToArray();
+        foreach (var (value, i) in values.Select((value, i) => (value, i)))
+        {
+            cache.Add(value, $"id-{i}", resendable: true);
+        }
+
+        foreach (var (value, i) in values.Select((value, i) => (value, i)))
+        {
+            if (cache.TryGet(value, out var entry))
+            {
+                Assert.Equal($"id-{i}", entry.Id); // a slot never answers for another value
+            }
+        }
+    }
+
+    [Fact]
+    public void A_capacity_below_one_is_refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VerifiedCookieCache(capacity: 0));
+}
