@@ -3,8 +3,9 @@ using Tessera.Serialization;
 namespace Tessera;
 
 /// <summary>
-/// The default store: sessions in this process's memory, as serialized documents, so a stored
-/// session is a copy that later changes to a <see cref="SessionData"/> never reach.
+/// The default store: sessions in this process's memory, each as its values serialized and a
+/// copy of its cookie, so a stored session is a copy that later changes to a
+/// <see cref="SessionData"/> never reach, and refreshing a session's expiry rewrites nothing.
 /// Unlike express-session's MemoryStore it never leaks: expired sessions are evicted in the
 /// background in expiry order (without being read), sessions without an expiry are kept for
 /// <see cref="MemoryStoreOptions.DefaultLifetime"/>, and the number of sessions can be bounded.
@@ -55,8 +56,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         cancellationToken.ThrowIfCancellationRequested();
-        byte[] json;
-        long version;
+        Stored stored;
         lock (_lock)
         {
             if (!TryGetLive(sessionId, _time.GetUtcNow().UtcTicks, out var entry))
@@ -64,17 +64,10 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
                 return ValueTask.FromResult<SessionData?>(null);
             }
 
-            json = entry.Json;
-            version = entry.Version;
+            stored = entry.Snapshot();
         }
 
-        if (!SessionData.TryParse(json, out var data, _time))
-        {
-            return ValueTask.FromResult<SessionData?>(null);
-        }
-
-        data.StoreVersion = version;
-        return ValueTask.FromResult<SessionData?>(data);
+        return ValueTask.FromResult(Materialize(stored));
     }
 
     /// <inheritdoc/>
@@ -83,11 +76,11 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
-        var json = data.ToUtf8Json();
+        var stored = Stored.Of(data, _time);
         var now = _time.GetUtcNow().UtcTicks;
         lock (_lock)
         {
-            Write(sessionId, data, json, now);
+            Write(sessionId, data, stored, now);
         }
 
         return ValueTask.CompletedTask;
@@ -103,7 +96,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(expectedVersion);
         cancellationToken.ThrowIfCancellationRequested();
-        var json = data.ToUtf8Json();
+        var stored = Stored.Of(data, _time);
         var now = _time.GetUtcNow().UtcTicks;
         lock (_lock)
         {
@@ -112,26 +105,26 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
                 return ValueTask.FromResult(false);
             }
 
-            Write(sessionId, data, json, now);
+            Write(sessionId, data, stored, now);
         }
 
         return ValueTask.FromResult(true);
     }
 
-    private void Write(string sessionId, SessionData data, byte[] json, long now)
+    private void Write(string sessionId, SessionData data, Stored stored, long now)
     {
         var expires = ExpiryTicks(data, now);
         var version = ++_lastVersion;
         if (_entries.TryGetValue(sessionId, out var entry))
         {
-            entry.Json = json;
-            entry.Version = version;
+            entry.Store(stored, version);
             IndexUser(sessionId, entry, data.UserId);
             Reschedule(sessionId, entry, expires);
         }
         else
         {
-            entry = new Entry(json) { Version = version };
+            entry = new Entry();
+            entry.Store(stored, version);
             _entries.Add(sessionId, entry);
             IndexUser(sessionId, entry, data.UserId);
             Reschedule(sessionId, entry, expires);
@@ -161,23 +154,15 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
+        // Only the cookie changes: the values stay as they are, and the version with them.
+        var cookie = Stored.CopyCookie(data.Cookie, _time);
         var now = _time.GetUtcNow().UtcTicks;
         lock (_lock)
         {
             if (TryGetLive(sessionId, now, out var entry))
             {
-                // Only the cookie changes: it is written into the stored document in place.
-                if (CookieRewriter.Replace(entry.Json, data.Cookie) is { } json)
-                {
-                    entry.Json = json;
-                    Reschedule(sessionId, entry, ExpiryTicks(data, now));
-                }
-                else if (SessionData.TryParse(entry.Json, out var stored, _time))
-                {
-                    stored.Cookie = data.Cookie.Clone();
-                    entry.Json = stored.ToUtf8Json();
-                    Reschedule(sessionId, entry, ExpiryTicks(data, now));
-                }
+                entry.Cookie = cookie;
+                Reschedule(sessionId, entry, ExpiryTicks(data, now));
             }
         }
 
@@ -188,21 +173,21 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
     public ValueTask<IReadOnlyDictionary<string, SessionData>> AllAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        List<KeyValuePair<string, byte[]>> live;
+        List<KeyValuePair<string, Stored>> live;
         lock (_lock)
         {
             EvictExpired(_time.GetUtcNow().UtcTicks);
             live = new(_entries.Count);
             foreach (var (id, entry) in _entries)
             {
-                live.Add(new(id, entry.Json));
+                live.Add(new(id, entry.Snapshot()));
             }
         }
 
         var result = new Dictionary<string, SessionData>(live.Count, StringComparer.Ordinal);
-        foreach (var (id, json) in live)
+        foreach (var (id, stored) in live)
         {
-            if (SessionData.TryParse(json, out var data, _time))
+            if (Materialize(stored) is { } data)
             {
                 result[id] = data;
             }
@@ -241,7 +226,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
     {
         ArgumentNullException.ThrowIfNull(userId);
         cancellationToken.ThrowIfCancellationRequested();
-        var found = new List<KeyValuePair<string, byte[]>>();
+        var found = new List<KeyValuePair<string, Stored>>();
         lock (_lock)
         {
             if (_byUser.TryGetValue(userId, out var ids))
@@ -251,16 +236,16 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
                 {
                     if (TryGetLive(id, now, out var entry))
                     {
-                        found.Add(new(id, entry.Json));
+                        found.Add(new(id, entry.Snapshot()));
                     }
                 }
             }
         }
 
         var sessions = new List<UserSessionInfo>(found.Count);
-        foreach (var (id, json) in found)
+        foreach (var (id, stored) in found)
         {
-            if (SessionData.TryParse(json, out var data, _time))
+            if (Materialize(stored) is { } data)
             {
                 sessions.Add(new UserSessionInfo(id, data));
             }
@@ -277,6 +262,21 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
         lock (_lock)
         {
             EvictExpired(_time.GetUtcNow().UtcTicks);
+        }
+    }
+
+    /// <summary>A new <see cref="SessionData"/> of a stored session, as if its document were read back.</summary>
+    private SessionData? Materialize(Stored stored)
+    {
+        try
+        {
+            var data = SessionDocument.Read(stored.Values, _time, stored.Cookie.Clone(), stored.CookieIndex);
+            data.StoreVersion = stored.Version;
+            return data;
+        }
+        catch (FormatException)
+        {
+            return null;
         }
     }
 
@@ -403,16 +403,50 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
         }
     }
 
-    private sealed class Entry(byte[] json)
+    /// <summary>
+    /// A stored session: the document without its cookie (values and metadata), a copy of the
+    /// cookie, where the cookie stands among the values, and the version; read and changed under the lock.
+    /// </summary>
+    private sealed class Entry
     {
-        public byte[] Json { get; set; } = json;
+        public byte[] Values { get; private set; } = [];
+
+        public SessionCookie Cookie { get; set; } = null!;
+
+        public int CookieIndex { get; private set; }
+
+        public long Version { get; private set; }
 
         public long ExpiresTicks { get; set; }
 
         public long? QueuedTicks { get; set; }
 
-        public long Version { get; set; }
-
         public string? UserId { get; set; }
+
+        public void Store(Stored stored, long version)
+        {
+            Values = stored.Values;
+            Cookie = stored.Cookie;
+            CookieIndex = stored.CookieIndex;
+            Version = version;
+        }
+
+        public Stored Snapshot() => new(Values, Cookie, CookieIndex, Version);
+    }
+
+    /// <summary>What an entry holds, taken out of the lock. The document and cookie are never changed once stored.</summary>
+    private readonly record struct Stored(byte[] Values, SessionCookie Cookie, int CookieIndex, long Version)
+    {
+        public static Stored Of(SessionData data, TimeProvider time) =>
+            new(SessionDocument.WriteValues(data), CopyCookie(data.Cookie, time), data.CookieIndex, Version: 0);
+
+        /// <summary>The cookie as a stored document keeps it: no request's absolute deadline, the store's clock.</summary>
+        public static SessionCookie CopyCookie(SessionCookie cookie, TimeProvider time)
+        {
+            var copy = cookie.WithTime(time);
+            copy = ReferenceEquals(copy, cookie) ? cookie.Clone() : copy;
+            copy.Deadline = null;
+            return copy;
+        }
     }
 }

@@ -14,11 +14,18 @@ internal static class SessionDocument
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
 
-    public static SessionData Read(ReadOnlySpan<byte> utf8Json, TimeProvider time)
+    public static SessionData Read(ReadOnlySpan<byte> utf8Json, TimeProvider time) => Read(utf8Json, time, cookie: null, cookieIndex: 0);
+
+    /// <summary>
+    /// Reads a document, or, with <paramref name="cookie"/>, the values of a document whose
+    /// cookie is kept apart (as <see cref="WriteValues"/> wrote them), the cookie standing at
+    /// <paramref name="cookieIndex"/> among them.
+    /// </summary>
+    public static SessionData Read(ReadOnlySpan<byte> utf8Json, TimeProvider time, SessionCookie? cookie, int cookieIndex)
     {
         try
         {
-            return ReadCore(utf8Json, time);
+            return ReadCore(utf8Json, time, cookie, cookieIndex);
         }
         catch (JsonException ex)
         {
@@ -30,7 +37,7 @@ internal static class SessionDocument
         }
     }
 
-    private static SessionData ReadCore(ReadOnlySpan<byte> utf8Json, TimeProvider time)
+    private static SessionData ReadCore(ReadOnlySpan<byte> utf8Json, TimeProvider time, SessionCookie? cookie, int cookieIndex)
     {
         var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -39,18 +46,18 @@ internal static class SessionDocument
         }
 
         var values = new OrderedDictionary<string, byte[]>(StringComparer.Ordinal);
-        SessionCookie? cookie = null;
         SessionMetadata? metadata = null;
-        var cookieIndex = 0;
+        var cookieRead = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = reader.ValueTextEquals("cookie"u8) ? SessionKeys.Cookie : reader.GetString()!;
             reader.Read();
             if (name == SessionKeys.Cookie)
             {
-                if (cookie is null)
+                if (!cookieRead)
                 {
                     cookieIndex = values.Count;
+                    cookieRead = true;
                 }
 
                 cookie = ReadCookie(ref reader, time);
@@ -118,7 +125,7 @@ internal static class SessionDocument
 
     private static void WriteMetadata(SessionMetadata metadata, IBufferWriter<byte> output)
     {
-        WriteAscii(output, ",\"" + SessionMetadata.Key + "\":{");
+        WriteAscii(output, "\"" + SessionMetadata.Key + "\":{");
         var first = true;
         void Separator(IBufferWriter<byte> output)
         {
@@ -348,10 +355,20 @@ internal static class SessionDocument
         return buffer;
     }
 
-    public static void Write(SessionData data, IBufferWriter<byte> output)
+    /// <summary>The document without its cookie: the values and metadata, for a store that keeps the cookie apart.</summary>
+    public static byte[] WriteValues(SessionData data)
+    {
+        var buffer = WriteBuffer();
+        Write(data, buffer, withCookie: false);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static void Write(SessionData data, IBufferWriter<byte> output) => Write(data, output, withCookie: true);
+
+    private static void Write(SessionData data, IBufferWriter<byte> output, bool withCookie)
     {
         var values = data.Values;
-        var cookieIndex = Math.Clamp(data.CookieIndex, 0, values.Count);
+        var cookieIndex = withCookie ? Math.Clamp(data.CookieIndex, 0, values.Count) : -1;
         WriteByte(output, (byte)'{');
         var first = true;
         for (var i = 0; i <= values.Count; i++)
@@ -386,6 +403,11 @@ internal static class SessionDocument
 
         if (data.Metadata is { IsEmpty: false } metadata)
         {
+            if (!first)
+            {
+                WriteByte(output, (byte)',');
+            }
+
             WriteMetadata(metadata, output);
         }
 

@@ -135,4 +135,64 @@ public sealed class MemoryStoreTests
 
         Assert.Equal(0, await store.CountAsync());
     }
+
+    [Fact]
+    public async Task Touch_keeps_the_version_so_a_conditional_write_over_it_still_succeeds()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var store = new MemoryStore(timeProvider: time);
+        await store.SetAsync("id", Document(time, TimeSpan.FromMinutes(1)));
+        var read = await store.GetAsync("id");
+
+        time.Advance(TimeSpan.FromSeconds(10));
+        var touched = (await store.GetAsync("id"))!;
+        touched.Cookie.ResetMaxAge();
+        await store.TouchAsync("id", touched);
+
+        read!.SetRawValue("views", "2"u8);
+        Assert.True(await store.TrySetAsync("id", read, read.StoreVersion!));
+    }
+
+    [Fact]
+    public async Task A_session_is_read_back_as_the_document_it_was_stored_as()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var store = new MemoryStore(timeProvider: time);
+        const string Json = """{"views":3,"cookie":{"originalMaxAge":60000,"expires":"2026-11-29T12:01:00.000Z","secure":false,"httpOnly":true,"path":"/","sameSite":"lax"},"cart":{"items":[1,2]}}""";
+        await store.SetAsync("id", SessionData.Parse(Json, time));
+
+        var read = await store.GetAsync("id");
+
+        Assert.Equal(Json, read!.ToJson());
+        Assert.Equal(Json, (await store.AllAsync())["id"].ToJson());
+    }
+
+    [Fact]
+    public async Task A_session_with_a_user_and_no_values_is_read_back_with_its_user()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var store = new MemoryStore(timeProvider: time);
+        var data = new SessionData(new SessionCookie(time) { MaxAge = TimeSpan.FromMinutes(1) }) { UserId = "ada" };
+        await store.SetAsync("id", data);
+
+        var read = await store.GetAsync("id");
+
+        Assert.Equal("ada", read!.UserId);
+        Assert.Equal(0, read.Count);
+        Assert.Equal(data.ToJson(), read.ToJson());
+    }
+
+    [Fact]
+    public async Task The_cookie_of_a_touch_is_copied_too()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var store = new MemoryStore(timeProvider: time);
+        await store.SetAsync("id", Document(time, TimeSpan.FromMinutes(1)));
+        var touched = Document(time, TimeSpan.FromMinutes(5));
+        await store.TouchAsync("id", touched);
+
+        touched.Cookie.Path = "/changed";
+
+        Assert.Equal("/", (await store.GetAsync("id"))!.Cookie.Path);
+    }
 }
