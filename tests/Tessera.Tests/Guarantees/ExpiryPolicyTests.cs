@@ -86,6 +86,7 @@ public sealed class ExpiryPolicyTests
     [Fact]
     public async Task With_TouchAfter_read_only_requests_within_the_interval_write_to_the_store_at_most_once()
     {
+        var time = ExpressHarness.NewClock();
         await using var app = await TestApp.StartAsync(
             o =>
             {
@@ -94,7 +95,8 @@ public sealed class ExpiryPolicyTests
                 o.TouchAfter = TimeSpan.FromMinutes(5);
             },
             context => context.Response.WriteAsync(context.GetSession().Get<int>("n").ToString()),
-            store: new CountingStore(new MemoryStore()));
+            store: new CountingStore(time),
+            time: time);
         var counting = (CountingStore)app.Store;
         var cookie = await SeedAsync(app);
         counting.ResetCounts();
@@ -112,10 +114,12 @@ public sealed class ExpiryPolicyTests
     [Fact]
     public async Task Without_TouchAfter_every_read_only_request_touches_the_store()
     {
+        var time = ExpressHarness.NewClock();
         await using var app = await TestApp.StartAsync(
             o => o.Cookie.MaxAge = TimeSpan.FromMinutes(30),
             context => context.Response.WriteAsync(context.GetSession().Get<int>("n").ToString()),
-            store: new CountingStore(new MemoryStore()));
+            store: new CountingStore(time),
+            time: time);
         var counting = (CountingStore)app.Store;
         var cookie = await SeedAsync(app);
         counting.ResetCounts();

@@ -17,7 +17,8 @@ public sealed class StrictIdTests
     [InlineData("../../etc/passwd/abcdefghijklmnop")]
     public async Task A_signed_id_the_default_generator_cannot_produce_is_rejected_before_any_store_call(string id)
     {
-        await using var app = await TestApp.StartAsync(o => o.SaveUninitialized = true, store: new CountingStore(new MemoryStore()));
+        var time = ExpressHarness.NewClock();
+        await using var app = await TestApp.StartAsync(o => o.SaveUninitialized = true, store: new CountingStore(time), time: time);
         var counting = (CountingStore)app.Store;
 
         var response = await app.GetAsync("/", SignedCookie(id));
@@ -29,6 +30,7 @@ public sealed class StrictIdTests
     [Fact]
     public async Task ValidateId_decides_for_a_custom_generator()
     {
+        var time = ExpressHarness.NewClock();
         await using var app = await TestApp.StartAsync(
             o =>
             {
@@ -36,7 +38,8 @@ public sealed class StrictIdTests
                 o.GenerateId = _ => "tenant-" + Guid.NewGuid().ToString("N");
                 o.ValidateId = id => id.StartsWith("tenant-", StringComparison.Ordinal) && id.Length == 39;
             },
-            store: new CountingStore(new MemoryStore()));
+            store: new CountingStore(time),
+            time: time);
         var counting = (CountingStore)app.Store;
 
         await app.GetAsync("/", SignedCookie("other-" + Guid.NewGuid().ToString("N")));
@@ -49,7 +52,8 @@ public sealed class StrictIdTests
     [Fact]
     public async Task HashIdsInStore_keys_the_store_by_the_sha256_of_the_id()
     {
-        var store = new MemoryStore();
+        var time = ExpressHarness.NewClock();
+        var store = new MemoryStore(timeProvider: time);
         await using var app = await TestApp.StartAsync(
             o => o.HashIdsInStore = true,
             async context =>
@@ -58,7 +62,8 @@ public sealed class StrictIdTests
                 session.Set("n", session.Get<int>("n") + 1);
                 await context.Response.WriteAsync(session.Get<int>("n").ToString());
             },
-            store: store);
+            store: store,
+            time: time);
 
         var cookie = SetCookie.Require(await app.GetAsync());
         var id = SetCookie.SessionId(cookie);

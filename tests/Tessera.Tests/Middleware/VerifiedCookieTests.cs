@@ -58,14 +58,15 @@ public sealed class VerifiedCookieTests
     [Fact]
     public async Task A_cookie_signed_with_an_older_secret_is_signed_again_with_the_newest_on_every_request()
     {
-        var store = new MemoryStore();
+        var time = ExpressHarness.NewClock();
+        var store = new MemoryStore(timeProvider: time);
         string line;
-        await using (var before = await TestApp.StartAsync(o => o.Secrets = ["old secret"], Counter, store: store))
+        await using (var before = await TestApp.StartAsync(o => o.Secrets = ["old secret"], Counter, store: store, time: time))
         {
             line = SetCookie.Require(await before.GetAsync("/"));
         }
 
-        await using var app = await TestApp.StartAsync(o => { o.Secrets = ["new secret", "old secret"]; o.Rolling = true; }, Counter, store: store);
+        await using var app = await TestApp.StartAsync(o => { o.Secrets = ["new secret", "old secret"]; o.Rolling = true; }, Counter, store: store, time: time);
         var oldValue = SetCookie.Value(line);
         var expected = new CookieSigner(["new secret"]).SignCookieValue(SetCookie.SessionId(line));
         Assert.NotEqual(oldValue, expected);
