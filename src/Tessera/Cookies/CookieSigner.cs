@@ -103,7 +103,7 @@ internal sealed class CookieSigner
         for (var i = 0; i < _keys.Length; i++)
         {
             ComputeSignature(i, value, expected);
-            match |= FixedTimeEquals(expected, given);
+            match |= ConstantTime.TextEquals(expected, given);
         }
 
         return match ? value.ToString() : null;
@@ -149,11 +149,6 @@ internal sealed class CookieSigner
 
         return macs.Hashes;
     }
-
-    private static bool FixedTimeEquals(ReadOnlySpan<char> expected, ReadOnlySpan<char> given) =>
-        CryptographicOperations.FixedTimeEquals(
-            System.Runtime.InteropServices.MemoryMarshal.AsBytes(expected),
-            System.Runtime.InteropServices.MemoryMarshal.AsBytes(given));
 
     private sealed class KeyedMacs(byte[][] keys) : IDisposable
     {

@@ -1,7 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 
 namespace Tessera.Cookies;
 
@@ -33,8 +31,7 @@ internal sealed class VerifiedCookieCache
     public bool TryGet(ReadOnlySpan<char> raw, [NotNullWhen(true)] out Entry? entry)
     {
         var found = Volatile.Read(ref _slots[Slot(raw)]);
-        if (found is not null && found.Raw.Length == raw.Length
-            && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(found.Raw.AsSpan()), MemoryMarshal.AsBytes(raw)))
+        if (found is not null && ConstantTime.TextEquals(found.Raw, raw))
         {
             entry = found;
             return true;
