@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Tessera.Tests.Infrastructure;
 
 namespace Tessera.Tests.Guarantees;
@@ -178,10 +179,11 @@ public sealed class StoreFailureTests
         var (app, store, _) = await StartAsync(StoreFailure.ServiceUnavailable);
         await using var _ = app;
         var errors = new List<string>();
+        var factory = app.Services.GetRequiredService<IMeterFactory>(); // this app's meter, not another test's
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "Tessera" && instrument.Name == "tessera.store.errors")
+            if (instrument.Meter.Name == "Tessera" && ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == "tessera.store.errors")
             {
                 l.EnableMeasurementEvents(instrument);
             }
