@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Tessera.Serialization;
 
 namespace Tessera;
@@ -59,7 +61,8 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
         Stored stored;
         lock (_lock)
         {
-            if (!TryGetLive(sessionId, _time.GetUtcNow().UtcTicks, out var entry))
+            ref var entry = ref GetLive(sessionId, _time.GetUtcNow().UtcTicks);
+            if (Unsafe.IsNullRef(ref entry))
             {
                 return ValueTask.FromResult<SessionData?>(null);
             }
@@ -100,7 +103,8 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
         var now = _time.GetUtcNow().UtcTicks;
         lock (_lock)
         {
-            if (!TryGetLive(sessionId, now, out var entry) || expectedVersion is not long expected || entry.Version != expected)
+            ref var entry = ref GetLive(sessionId, now);
+            if (Unsafe.IsNullRef(ref entry) || expectedVersion is not long expected || entry.Version != expected)
             {
                 return ValueTask.FromResult(false);
             }
@@ -115,19 +119,14 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
     {
         var expires = ExpiryTicks(data, now);
         var version = ++_lastVersion;
-        if (_entries.TryGetValue(sessionId, out var entry))
+        // The entry is changed in place, in the dictionary; the reference is not used once the
+        // dictionary may have changed (eviction below).
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, sessionId, out var existed);
+        entry.Store(stored, version);
+        IndexUser(sessionId, ref entry, data.UserId);
+        Reschedule(ref entry, sessionId, expires);
+        if (!existed)
         {
-            entry.Store(stored, version);
-            IndexUser(sessionId, entry, data.UserId);
-            Reschedule(sessionId, entry, expires);
-        }
-        else
-        {
-            entry = new Entry();
-            entry.Store(stored, version);
-            _entries.Add(sessionId, entry);
-            IndexUser(sessionId, entry, data.UserId);
-            Reschedule(sessionId, entry, expires);
             EvictExpired(now);
             EnforceBound();
         }
@@ -159,10 +158,11 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
         var now = _time.GetUtcNow().UtcTicks;
         lock (_lock)
         {
-            if (TryGetLive(sessionId, now, out var entry))
+            ref var entry = ref GetLive(sessionId, now);
+            if (!Unsafe.IsNullRef(ref entry))
             {
                 entry.Cookie = cookie;
-                Reschedule(sessionId, entry, ExpiryTicks(data, now));
+                Reschedule(ref entry, sessionId, ExpiryTicks(data, now));
             }
         }
 
@@ -234,7 +234,8 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
                 var now = _time.GetUtcNow().UtcTicks;
                 foreach (var id in ids.ToArray())
                 {
-                    if (TryGetLive(id, now, out var entry))
+                    ref var entry = ref GetLive(id, now);
+                    if (!Unsafe.IsNullRef(ref entry))
                     {
                         found.Add(new(id, entry.Snapshot()));
                     }
@@ -283,24 +284,22 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
     private long ExpiryTicks(SessionData data, long now) =>
         data.Expires?.UtcTicks ?? now + _options.DefaultLifetime.Ticks;
 
-    private bool TryGetLive(string sessionId, long now, out Entry entry)
+    /// <summary>The entry of a session that has not expired, or a null reference (an expired one is removed).</summary>
+    private ref Entry GetLive(string sessionId, long now)
     {
-        if (_entries.TryGetValue(sessionId, out entry!))
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, sessionId);
+        if (!Unsafe.IsNullRef(ref entry) && entry.ExpiresTicks <= now)
         {
-            if (entry.ExpiresTicks > now)
-            {
-                return true;
-            }
-
             Remove(sessionId);
+            return ref Unsafe.NullRef<Entry>();
         }
 
-        return false;
+        return ref entry;
     }
 
     // Each live entry has one queue item at or before its expiry; an item whose entry expires
     // later is moved on when it comes up, and items of removed entries are dropped then.
-    private void Reschedule(string sessionId, Entry entry, long expires)
+    private void Reschedule(ref Entry entry, string sessionId, long expires)
     {
         entry.ExpiresTicks = expires;
         if (entry.QueuedTicks is not { } queued || expires < queued)
@@ -311,7 +310,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
 
         if (_expiryQueue.Count > (2 * _entries.Count) + 1024)
         {
-            RebuildQueue();
+            RebuildQueue(); // changes entries in place only: the caller's reference stays valid
         }
     }
 
@@ -340,7 +339,8 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
     private void PopSoonest(long now, bool evictLive)
     {
         _expiryQueue.TryDequeue(out var id, out var due);
-        if (!_entries.TryGetValue(id!, out var entry) || entry.QueuedTicks != due)
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id!);
+        if (Unsafe.IsNullRef(ref entry) || entry.QueuedTicks != due)
         {
             return; // an item left behind by a removed entry or a shortened expiry
         }
@@ -360,11 +360,11 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
     {
         if (_entries.Remove(sessionId, out var entry))
         {
-            IndexUser(sessionId, entry, userId: null);
+            IndexUser(sessionId, ref entry, userId: null);
         }
     }
 
-    private void IndexUser(string sessionId, Entry entry, string? userId)
+    private void IndexUser(string sessionId, ref Entry entry, string? userId)
     {
         if (entry.UserId == userId)
         {
@@ -396,8 +396,9 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
     private void RebuildQueue()
     {
         _expiryQueue.Clear();
-        foreach (var (id, entry) in _entries)
+        foreach (var id in _entries.Keys)
         {
+            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id);
             _expiryQueue.Enqueue(id, entry.ExpiresTicks);
             entry.QueuedTicks = entry.ExpiresTicks;
         }
@@ -405,13 +406,14 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, ID
 
     /// <summary>
     /// A stored session: the document without its cookie (values and metadata), a copy of the
-    /// cookie, where the cookie stands among the values, and the version; read and changed under the lock.
+    /// cookie, where the cookie stands among the values, and the version; read and changed under
+    /// the lock. A struct held in the dictionary's own storage, so a session costs no object of its own.
     /// </summary>
-    private sealed class Entry
+    private struct Entry
     {
-        public byte[] Values { get; private set; } = [];
+        public byte[] Values { get; private set; }
 
-        public SessionCookie Cookie { get; set; } = null!;
+        public SessionCookie Cookie { get; set; }
 
         public int CookieIndex { get; private set; }
 

@@ -349,7 +349,10 @@ internal sealed class SessionRuntime
         {
             session.CreationAnnounced = true;
             Metrics.Created();
-            await RaiseAsync(_options.OnCreated, new SessionLifecycleEvent(session.Id, session.UserId, context));
+            if (_options.OnCreated is { } onCreated)
+            {
+                await RaiseAsync(onCreated, new SessionLifecycleEvent(session.Id, session.UserId, context));
+            }
         }
     }
 
