@@ -18,7 +18,7 @@ public static class HttpContextSessionExtensions
     public static Session GetSession(this HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var feature = context.Features.Get<TesseraFeature>();
+        var feature = (TesseraFeature?)context.Features[typeof(TesseraFeature)]; // no generic virtual call
         if (feature is { StoreUnavailable: true })
         {
             throw new InvalidOperationException(

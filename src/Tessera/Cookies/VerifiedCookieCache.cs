@@ -10,19 +10,21 @@ namespace Tessera.Cookies;
 /// and the secrets of an application never change while it runs.
 /// </summary>
 /// <remarks>
-/// A fixed array of slots, each chosen by the value's randomized string hash: memory is bounded
-/// whatever the traffic, lookups take no lock and allocate nothing, and a value that lost its
-/// slot to another is simply verified again.
+/// A fixed array of slots in pairs: a value may sit in either slot of the pair its randomized
+/// string hash chooses, so two values that land on the same pair do not evict each other. Memory
+/// is bounded whatever the traffic, lookups take no lock and allocate nothing, and a value that
+/// lost its slot is simply verified again.
 /// </remarks>
 internal sealed class VerifiedCookieCache
 {
     private readonly Entry?[] _slots;
+    private int _evictions;
 
-    /// <param name="capacity">The number of slots, rounded up to a power of two.</param>
-    public VerifiedCookieCache(int capacity = 4096)
+    /// <param name="capacity">The number of slots, rounded up to a power of two (at least two).</param>
+    public VerifiedCookieCache(int capacity = 8192)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _slots = new Entry?[(int)BitOperations.RoundUpToPowerOf2((uint)capacity)];
+        _slots = new Entry?[Math.Max(2, (int)BitOperations.RoundUpToPowerOf2((uint)capacity))];
     }
 
     /// <summary>Finds a value verified before.</summary>
@@ -30,29 +32,39 @@ internal sealed class VerifiedCookieCache
     /// <param name="entry">What its verification gave.</param>
     public bool TryGet(ReadOnlySpan<char> raw, [NotNullWhen(true)] out Entry? entry)
     {
-        var found = Volatile.Read(ref _slots[Slot(raw)]);
-        if (found is not null && ConstantTime.TextEquals(found.Raw, raw))
+        var first = FirstSlot(raw);
+        var found = Volatile.Read(ref _slots[first]);
+        if (found is null || !ConstantTime.TextEquals(found.Raw, raw))
         {
-            entry = found;
-            return true;
+            found = Volatile.Read(ref _slots[first + 1]);
+            if (found is null || !ConstantTime.TextEquals(found.Raw, raw))
+            {
+                entry = null;
+                return false;
+            }
         }
 
-        entry = null;
-        return false;
+        entry = found;
+        return true;
     }
 
-    /// <summary>Remembers a verified value.</summary>
+    /// <summary>Remembers a verified value, in a free slot of its pair, else in place of the one its hash picks.</summary>
     /// <param name="raw">The cookie's value as the request carried it (not decoded).</param>
     /// <param name="id">The session ID it carries.</param>
     /// <param name="resendable">Whether the value is exactly what this application would send for the ID.</param>
     public Entry Add(ReadOnlySpan<char> raw, string id, bool resendable)
     {
         var entry = new Entry(raw.ToString(), id, resendable);
-        Volatile.Write(ref _slots[Slot(raw)], entry);
+        var hash = string.GetHashCode(raw);
+        var first = hash & (_slots.Length - 2);
+        var slot = Volatile.Read(ref _slots[first]) is null ? first
+            : Volatile.Read(ref _slots[first + 1]) is null ? first + 1
+            : first + (Interlocked.Increment(ref _evictions) & 1); // alternate, so no value always loses
+        Volatile.Write(ref _slots[slot], entry);
         return entry;
     }
 
-    private int Slot(ReadOnlySpan<char> raw) => string.GetHashCode(raw) & (_slots.Length - 1);
+    private int FirstSlot(ReadOnlySpan<char> raw) => string.GetHashCode(raw) & (_slots.Length - 2);
 
     /// <summary>A verified cookie value and the session ID it carries.</summary>
     internal sealed class Entry(string raw, string id, bool resendable)

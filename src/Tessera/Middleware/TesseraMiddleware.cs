@@ -29,7 +29,8 @@ internal sealed class TesseraMiddleware
     public async Task InvokeAsync(HttpContext context)
     {
         // Another Tessera middleware earlier in the pipeline already owns this request.
-        if (context.Features.Get<TesseraFeature>() is not null)
+        var features = context.Features;
+        if (features[typeof(TesseraFeature)] is not null)
         {
             await _next(context);
             return;
@@ -82,16 +83,20 @@ internal sealed class TesseraMiddleware
             CookieValue = cookie?.ResendValue,
             SessionId = session.Id,
             Session = session,
-            Previous = context.Features.Get<ISessionFeature>(),
+            Previous = (ISessionFeature?)features[typeof(ISessionFeature)],
         };
-        context.Features.Set(feature);
-        context.Features.Set<ISessionFeature>(feature);
+
+        // Features are read and written through the indexer: the generic Get/Set are generic
+        // virtual calls, resolved at run time on every request.
+        features[typeof(TesseraFeature)] = feature;
+        features[typeof(ISessionFeature)] = feature;
         try
         {
             context.Response.OnStarting(_onStarting, feature);
-            var bodyFeature = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+            var bodyFeature = (IHttpResponseBodyFeature?)features[typeof(IHttpResponseBodyFeature)]
+                ?? throw new InvalidOperationException("The server provides no IHttpResponseBodyFeature.");
             var holdback = new HoldbackResponseBody(bodyFeature, context.Response);
-            context.Features.Set<IHttpResponseBodyFeature>(holdback);
+            features[typeof(IHttpResponseBodyFeature)] = holdback;
             try
             {
                 await _next(context);
@@ -116,18 +121,17 @@ internal sealed class TesseraMiddleware
             }
             finally
             {
-                context.Features.Set(holdback.Inner);
+                features[typeof(IHttpResponseBodyFeature)] = holdback.Inner;
             }
 
             await holdback.ReleaseAsync();
         }
         finally
         {
-            context.Features.Set<TesseraFeature>(null);
-            context.Features.Set(feature.Previous);
+            features[typeof(TesseraFeature)] = null;
+            features[typeof(ISessionFeature)] = feature.Previous;
         }
     }
-
 
     /// <summary>
     /// Runs the request without a session because the store is unavailable: <c>GetSession</c>

@@ -33,7 +33,7 @@ public sealed class VerifiedCookieCacheTests
     [InlineData("S%3Aapple.D8Y%2BpkTAmeR0PobOhY4G97PRW%2Bj7bUnP%2F5m6%2FOn1MCU")]  // case differs
     public void Only_the_exact_value_is_found(string other)
     {
-        // One slot: every value lands in it, so a miss can only come from the comparison.
+        // One pair of slots: every value lands in it, so a miss can only come from the comparison.
         var cache = new VerifiedCookieCache(capacity: 1);
         cache.Add(Value, "apple", resendable: true);
 
@@ -42,16 +42,32 @@ public sealed class VerifiedCookieCacheTests
     }
 
     [Fact]
-    public void A_value_that_loses_its_slot_is_no_longer_found()
+    public void Two_values_that_land_on_the_same_pair_of_slots_are_both_kept()
     {
-        var cache = new VerifiedCookieCache(capacity: 1);
+        // Two slots: one pair, where every value lands.
+        var cache = new VerifiedCookieCache(capacity: 2);
         cache.Add(Value, "apple", resendable: true);
         cache.Add("s%3Apear.signature", "pear", resendable: false);
 
-        Assert.False(cache.TryGet(Value, out _));
+        Assert.True(cache.TryGet(Value, out var apple));
+        Assert.Equal("apple", apple.Id);
         Assert.True(cache.TryGet("s%3Apear.signature", out var pear));
         Assert.Equal("pear", pear.Id);
         Assert.Null(pear.ResendValue);
+    }
+
+    [Fact]
+    public void A_third_value_on_a_full_pair_takes_the_place_of_one_of_the_others()
+    {
+        var cache = new VerifiedCookieCache(capacity: 2);
+        cache.Add(Value, "apple", resendable: true);
+        cache.Add("s%3Apear.signature", "pear", resendable: true);
+        cache.Add("s%3Aplum.signature", "plum", resendable: true);
+
+        Assert.True(cache.TryGet("s%3Aplum.signature", out var plum));
+        Assert.Equal("plum", plum.Id);
+        var kept = new[] { Value, "s%3Apear.signature" }.Count(value => cache.TryGet(value, out _));
+        Assert.Equal(1, kept);
     }
 
     [Fact]
