@@ -11,7 +11,7 @@ namespace Tessera.Cookies;
 /// </summary>
 internal sealed class CookieSigner
 {
-    private const int SignatureLength = 43; // base64 of 32 bytes without padding
+    public const int SignatureLength = 43; // base64 of 32 bytes without padding
     private const string SignedPrefix = "s%3A"; // encodeURIComponent("s:")
 
     /// <summary>A buffer this long holds the cookie value of an ID of up to 128 characters.</summary>
@@ -50,13 +50,22 @@ internal sealed class CookieSigner
     /// </summary>
     public ReadOnlySpan<char> SignCookieValue(string id, Span<char> buffer)
     {
-        if (SignedPrefix.Length + id.Length + 1 + (3 * SignatureLength) > buffer.Length || !UriComponent.IsUnreserved(id))
-        {
-            return UriComponent.Encode("s:" + Sign(id));
-        }
-
         Span<char> signature = stackalloc char[SignatureLength];
         ComputeSignature(0, id, signature);
+        return EncodeCookieValue(id, signature, buffer);
+    }
+
+    /// <summary>
+    /// <c>encodeURIComponent("s:" + id + "." + signature)</c>, written into <paramref name="buffer"/>
+    /// when the ID needs no escaping (as default IDs do not) and fits; otherwise a new string.
+    /// </summary>
+    public static ReadOnlySpan<char> EncodeCookieValue(string id, scoped ReadOnlySpan<char> signature, Span<char> buffer)
+    {
+        if (SignedPrefix.Length + id.Length + 1 + (3 * signature.Length) > buffer.Length || !UriComponent.IsUnreserved(id))
+        {
+            return UriComponent.Encode(string.Concat("s:", id, ".", signature));
+        }
+
         SignedPrefix.CopyTo(buffer);
         var length = SignedPrefix.Length;
         id.CopyTo(buffer[length..]);
@@ -88,8 +97,15 @@ internal sealed class CookieSigner
     /// Verifies <c>id.signature</c> against every secret in constant time per secret.
     /// Returns the ID, or <see langword="null"/> when no secret signed it.
     /// </summary>
-    public string? Unsign(ReadOnlySpan<char> signed)
+    public string? Unsign(ReadOnlySpan<char> signed) => Unsign(signed, out _);
+
+    /// <summary>
+    /// <see cref="Unsign(ReadOnlySpan{char})"/>, telling also whether the first secret (the one
+    /// that signs) made the signature, so that the value is what this signer would produce.
+    /// </summary>
+    public string? Unsign(ReadOnlySpan<char> signed, out bool signedByFirst)
     {
+        signedByFirst = false;
         var dot = signed.LastIndexOf('.');
         if (dot < 0 || signed.Length - dot - 1 != SignatureLength)
         {
@@ -103,7 +119,9 @@ internal sealed class CookieSigner
         for (var i = 0; i < _keys.Length; i++)
         {
             ComputeSignature(i, value, expected);
-            match |= ConstantTime.TextEquals(expected, given);
+            var equal = ConstantTime.TextEquals(expected, given);
+            signedByFirst |= i == 0 && equal;
+            match |= equal;
         }
 
         return match ? value.ToString() : null;

@@ -162,7 +162,7 @@ internal sealed class SessionRuntime
             return null;
         }
 
-        var id = _signer.Unsign(value[2..]);
+        var id = _signer.Unsign(value[2..], out var signedByFirst);
         if (id is null)
         {
             Metrics.RejectedCookie("bad_signature");
@@ -177,7 +177,10 @@ internal sealed class SessionRuntime
             return null;
         }
 
-        var resendable = raw.SequenceEqual(_signer.SignCookieValue(id, stackalloc char[CookieSigner.MaxValueLength]));
+        // Sent back as is only when it is what signing the ID now would give, byte for byte: the
+        // newest secret's signature, encoded as this application encodes it (no second HMAC).
+        var resendable = signedByFirst
+            && raw.SequenceEqual(CookieSigner.EncodeCookieValue(id, value[^CookieSigner.SignatureLength..], stackalloc char[CookieSigner.MaxValueLength]));
         return _verified.Add(raw, id, resendable);
     }
 

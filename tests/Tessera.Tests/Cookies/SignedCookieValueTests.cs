@@ -73,4 +73,30 @@ public sealed class SignedCookieValueTests
 
         Assert.All(results, Assert.True);
     }
+
+    [Fact]
+    public void Unsign_tells_whether_the_signing_secret_made_the_signature()
+    {
+        var signer = new CookieSigner(["new secret", "old secret"]);
+
+        Assert.Equal("apple", signer.Unsign(signer.Sign("apple"), out var byNewest));
+        Assert.True(byNewest);
+        Assert.Equal("apple", signer.Unsign(new CookieSigner(["old secret"]).Sign("apple"), out var byOlder));
+        Assert.False(byOlder);
+        Assert.Null(signer.Unsign(new CookieSigner(["other"]).Sign("apple"), out var byNone));
+        Assert.False(byNone);
+    }
+
+    [Theory]
+    [InlineData("jyAyv3nkK7o6z95W3TbaaaES_s3yQGny")]
+    [InlineData("café")]
+    public void The_encoded_value_of_an_id_and_its_signature_is_the_signed_cookie_value(string id)
+    {
+        var signer = new CookieSigner(["keyboard cat"]);
+        var signed = signer.Sign(id);
+
+        Assert.Equal(
+            signer.SignCookieValue(id),
+            CookieSigner.EncodeCookieValue(id, signed.AsSpan(signed.LastIndexOf('.') + 1), stackalloc char[CookieSigner.MaxValueLength]).ToString());
+    }
 }
