@@ -86,17 +86,14 @@ public sealed class ExpiryPolicyTests
     [Fact]
     public async Task With_TouchAfter_read_only_requests_within_the_interval_write_to_the_store_at_most_once()
     {
-        var time = ExpressHarness.NewClock();
-        await using var app = await TestApp.StartAsync(
+        await using var app = await TestApp.StartCountingAsync(
             o =>
             {
                 o.Cookie.MaxAge = null;
                 o.IdleTimeout = TimeSpan.FromMinutes(30);
                 o.TouchAfter = TimeSpan.FromMinutes(5);
             },
-            context => context.Response.WriteAsync(context.GetSession().Get<int>("n").ToString()),
-            store: new CountingStore(time),
-            time: time);
+            context => context.Response.WriteAsync(context.GetSession().Get<int>("n").ToString()));
         var counting = (CountingStore)app.Store;
         var cookie = await SeedAsync(app);
         counting.ResetCounts();
@@ -114,12 +111,9 @@ public sealed class ExpiryPolicyTests
     [Fact]
     public async Task Without_TouchAfter_every_read_only_request_touches_the_store()
     {
-        var time = ExpressHarness.NewClock();
-        await using var app = await TestApp.StartAsync(
+        await using var app = await TestApp.StartCountingAsync(
             o => o.Cookie.MaxAge = TimeSpan.FromMinutes(30),
-            context => context.Response.WriteAsync(context.GetSession().Get<int>("n").ToString()),
-            store: new CountingStore(time),
-            time: time);
+            context => context.Response.WriteAsync(context.GetSession().Get<int>("n").ToString()));
         var counting = (CountingStore)app.Store;
         var cookie = await SeedAsync(app);
         counting.ResetCounts();

@@ -17,8 +17,7 @@ public sealed class StrictIdTests
     [InlineData("../../etc/passwd/abcdefghijklmnop")]
     public async Task A_signed_id_the_default_generator_cannot_produce_is_rejected_before_any_store_call(string id)
     {
-        var time = ExpressHarness.NewClock();
-        await using var app = await TestApp.StartAsync(o => o.SaveUninitialized = true, store: new CountingStore(time), time: time);
+        await using var app = await TestApp.StartCountingAsync(o => o.SaveUninitialized = true);
         var counting = (CountingStore)app.Store;
 
         var response = await app.GetAsync("/", SignedCookie(id));
@@ -30,16 +29,13 @@ public sealed class StrictIdTests
     [Fact]
     public async Task ValidateId_decides_for_a_custom_generator()
     {
-        var time = ExpressHarness.NewClock();
-        await using var app = await TestApp.StartAsync(
+        await using var app = await TestApp.StartCountingAsync(
             o =>
             {
                 o.SaveUninitialized = true;
                 o.GenerateId = _ => "tenant-" + Guid.NewGuid().ToString("N");
                 o.ValidateId = id => id.StartsWith("tenant-", StringComparison.Ordinal) && id.Length == 39;
-            },
-            store: new CountingStore(time),
-            time: time);
+            });
         var counting = (CountingStore)app.Store;
 
         await app.GetAsync("/", SignedCookie("other-" + Guid.NewGuid().ToString("N")));

@@ -62,6 +62,13 @@ internal sealed class TestApp : IAsyncDisposable
         return new TestApp(app, time, store);
     }
 
+    /// <summary>Starts an app on a <see cref="CountingStore"/> that shares the app's fake clock (<see cref="Store"/>).</summary>
+    public static Task<TestApp> StartCountingAsync(Action<TesseraOptions>? configure, RequestDelegate? handler = null)
+    {
+        var time = ExpressHarness.NewClock();
+        return StartAsync(configure, handler, store: new CountingStore(time), time: time);
+    }
+
     public Task<HttpResponseMessage> GetAsync(string path = "/", string? cookie = null) =>
         SendAsync(HttpMethod.Get, path, cookie);
 
