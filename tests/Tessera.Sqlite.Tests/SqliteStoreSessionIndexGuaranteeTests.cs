@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Tessera.StoreConformance;
 using Xunit.Abstractions;
 
@@ -10,29 +9,15 @@ namespace Tessera.Sqlite.Tests;
 /// </summary>
 public sealed class SqliteStoreSessionIndexGuaranteeTests(ITestOutputHelper output) : SessionIndexGuaranteeTests(output), IAsyncLifetime
 {
-    private readonly TemporaryFolder _folder = new();
-    private readonly List<SqliteStore> _stores = [];
+    private readonly TemporarySqliteStores _stores = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-
-        SqliteConnection.ClearAllPools();
-        _folder.Delete();
-    }
+    public Task DisposeAsync() => _stores.DeleteAsync();
 
     protected override Task<(ISessionStore First, ISessionStore Second)> CreateSharedStoresAsync()
     {
-        var path = _folder.File($"shared{_stores.Count}.db");
-        var first = new SqliteStore(new SqliteStoreOptions { Path = path });
-        var second = new SqliteStore(new SqliteStoreOptions { Path = path });
-        _stores.Add(first);
-        _stores.Add(second);
-        return Task.FromResult<(ISessionStore, ISessionStore)>((first, second));
+        var file = $"shared{_stores.Count}.db";
+        return Task.FromResult<(ISessionStore, ISessionStore)>((_stores.Open(file), _stores.Open(file)));
     }
 }
