@@ -48,6 +48,15 @@ public sealed class SessionData
     /// </summary>
     public object? StoreVersion { get; set; }
 
+    /// <summary>
+    /// When the store will expire the session, for a store that keeps the expiry apart from the
+    /// document (its <see cref="ISessionStore.TouchAsync"/> moves only the expiry): set by
+    /// <see cref="ISessionStore.GetAsync"/> to the expiry the store holds now. The runtime reads it
+    /// to know when the session was last active (<see cref="TesseraOptions.TouchAfter"/>, the idle
+    /// timeout). <see langword="null"/> when the document's cookie is up to date or the store cannot tell.
+    /// </summary>
+    public DateTimeOffset? StoreExpires { get; set; }
+
     internal SessionMetadata? Metadata { get; set; }
 
     /// <summary>
@@ -68,9 +77,11 @@ public sealed class SessionData
 
     /// <summary>
     /// When the session's expiry was last re-armed (the last request that touched or saved it,
-    /// within <see cref="TesseraOptions.TouchAfter"/>); <see langword="null"/> for a browser-session cookie.
+    /// within <see cref="TesseraOptions.TouchAfter"/>): <see cref="StoreExpires"/>, else the cookie's
+    /// expiry, less the cookie's lifetime; <see langword="null"/> for a browser-session cookie.
     /// </summary>
-    public DateTimeOffset? LastSeen => Cookie.Expires is { } expires && Cookie.OriginalMaxAge is { } lifetime ? expires - lifetime : null;
+    public DateTimeOffset? LastSeen =>
+        (StoreExpires ?? Cookie.Expires) is { } expires && Cookie.OriginalMaxAge is { } lifetime ? expires - lifetime : null;
 
     /// <summary>The ID this session moved to when its old ID was renewed, while requests with the old ID may follow it.</summary>
     internal string? RenewedTo => Metadata?.RenewedTo;
@@ -173,5 +184,6 @@ public sealed class SessionData
         new(Cookie.Clone(), new OrderedDictionary<string, byte[]>(_values, StringComparer.Ordinal), CookieIndex, Metadata?.Clone())
         {
             StoreVersion = StoreVersion,
+            StoreExpires = StoreExpires,
         };
 }
