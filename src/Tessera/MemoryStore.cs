@@ -13,7 +13,7 @@ namespace Tessera;
 /// <see cref="MemoryStoreOptions.DefaultLifetime"/>, and the number of sessions can be bounded.
 /// Sessions do not survive a restart and are not shared between processes.
 /// </summary>
-public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, IDisposable
+public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Middleware.ICompletesSynchronously, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);

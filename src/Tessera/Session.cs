@@ -18,36 +18,26 @@ namespace Tessera;
 /// </remarks>
 public sealed class Session
 {
-    private readonly SessionRuntime _runtime;
-    private readonly HttpContext _context;
-    private SessionData _data;
-    private string? _originalUserId;
-    private KeyValuePair<string, byte[]>[]? _savedEntries;
-    private string? _savedUserId;
+    private readonly SessionServices _services;
+    private readonly SessionState _state;
 
-    internal Session(SessionRuntime runtime, HttpContext context, string id, SessionData data, bool isNew)
+    internal Session(SessionServices services, SessionState state)
     {
-        _runtime = runtime;
-        _context = context;
-        _data = data;
-        Id = id;
-        IsNew = isNew;
-        OriginalId = id;
-        OriginalEntries = Snapshot();
-        _originalUserId = data.UserId;
+        _services = services;
+        _state = state;
     }
 
     /// <summary>The session ID (what the signed cookie carries).</summary>
-    public string Id { get; private set; }
+    public string Id => _state.Id;
 
     /// <summary>The session's cookie: expiry and attributes.</summary>
-    public SessionCookie Cookie => _data.Cookie;
+    public SessionCookie Cookie => _state.Data.Cookie;
 
     /// <summary>Whether the session was created by this request rather than loaded from the store.</summary>
-    public bool IsNew { get; private set; }
+    public bool IsNew => _state.IsNew;
 
     /// <summary>The names of the session's values, in the order they were first set.</summary>
-    public IReadOnlyList<string> Keys => _data.Keys;
+    public IReadOnlyList<string> Keys => _state.Data.Keys;
 
     /// <summary>
     /// The signed-in user the session belongs to. Set it at sign-in (together with
@@ -57,106 +47,36 @@ public sealed class Session
     /// </summary>
     public string? UserId
     {
-        get => _data.UserId;
+        get => _state.Data.UserId;
         set
         {
             ThrowIfDestroyed();
-            if (value == _data.UserId)
+            var data = _state.Data;
+            if (value == data.UserId)
             {
                 return;
             }
 
-            _data.UserId = value;
+            data.UserId = value;
+            var metadata = data.Metadata!;
+            metadata.UserAgent = null;
             if (value is not null)
             {
-                _data.Metadata!.Created ??= SessionCookie.TruncateToMilliseconds(_runtime.Time.GetUtcNow());
-                if (_runtime.Options.RecordUserAgent && _context.Request.Headers.UserAgent.ToString() is { Length: > 0 } userAgent)
+                metadata.Created ??= SessionCookie.TruncateToMilliseconds(_services.Factory.Time.GetUtcNow());
+                if (_services.Options.RecordUserAgent && _state.Context.Request.Headers.UserAgent.ToString() is { Length: > 0 } userAgent)
                 {
-                    _data.Metadata.UserAgent = userAgent.Length > 512 ? userAgent[..512] : userAgent;
+                    metadata.UserAgent = userAgent.Length > 512 ? userAgent[..512] : userAgent;
                 }
             }
         }
     }
 
     /// <summary>Whether the session has been destroyed during this request.</summary>
-    public bool IsDestroyed { get; private set; }
+    public bool IsDestroyed => _state.IsDestroyed;
 
-    internal SessionData Data => _data;
+    internal SessionState State => _state;
 
-    internal string OriginalId { get; }
-
-    internal KeyValuePair<string, byte[]>[] OriginalEntries { get; }
-
-    internal KeyValuePair<string, byte[]>[]? SavedEntries
-    {
-        get => _savedEntries;
-        set
-        {
-            _savedEntries = value;
-            _savedUserId = _data.UserId;
-        }
-    }
-
-    internal bool CookieTouched { get; set; }
-
-    internal HttpContext Context => _context;
-
-    /// <summary>Whether <see cref="TesseraOptions.OnCreated"/> was raised for this new session.</summary>
-    internal bool CreationAnnounced { get; set; }
-
-    /// <summary>Whether the request re-armed the expiry (false when <see cref="TesseraOptions.TouchAfter"/> throttled it).</summary>
-    internal bool CookieRearmed { get; set; }
-
-    /// <summary>The request came with the old ID of a renewed session: its cookie must be replaced.</summary>
-    internal bool ForceCookie { get; set; }
-
-    /// <summary>Detaches the session from the request after it was destroyed, here or by another request.</summary>
-    internal void MarkDestroyed()
-    {
-        IsDestroyed = true;
-        SessionRuntime.Detach(_context, this);
-    }
-
-    /// <summary>The session now lives under another ID (renewed here or by another request).</summary>
-    internal void MoveTo(string id)
-    {
-        Id = id;
-        SessionRuntime.Attach(_context, this);
-    }
-
-    /// <summary>This request's changes to the values since the request started.</summary>
-    internal SessionChanges Changes()
-    {
-        var changes = new SessionChanges();
-        var original = new Dictionary<string, byte[]>(OriginalEntries.Length, StringComparer.Ordinal);
-        foreach (var (key, json) in OriginalEntries)
-        {
-            original[key] = json;
-        }
-
-        foreach (var (key, json) in _data.Values)
-        {
-            if (!original.Remove(key, out var before) || (!ReferenceEquals(before, json) && !before.AsSpan().SequenceEqual(json)))
-            {
-                changes.Set.Add(new(key, json));
-            }
-        }
-
-        changes.Removed.AddRange(original.Keys);
-        return changes;
-    }
-
-    /// <summary>
-    /// Continues from a newer stored version: its values with this request's changes applied,
-    /// and this request's cookie and metadata.
-    /// </summary>
-    internal void Rebase(SessionData latest, SessionChanges changes)
-    {
-        changes.ApplyTo(latest.Values);
-        latest.Cookie = _data.Cookie;
-        latest.Metadata = _data.Metadata;
-        _data = latest;
-    }
+    internal SessionData Data => _state.Data;
 
     /// <summary>Gets a value, or the default of <typeparamref name="T"/> when there is none.</summary>
     /// <typeparam name="T">The type to deserialize the value as.</typeparam>
@@ -174,9 +94,9 @@ public sealed class Session
     public bool TryGet<T>(string key, [MaybeNullWhen(false)] out T value)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (_data.Values.TryGetValue(key, out var json))
+        if (_state.Data.Values.TryGetValue(key, out var json))
         {
-            value = JsonSerializer.Deserialize<T>(json, _runtime.JsonOptions)!;
+            value = JsonSerializer.Deserialize<T>(json, _services.JsonOptions)!;
             return true;
         }
 
@@ -192,7 +112,7 @@ public sealed class Session
     {
         SessionKeys.ThrowIfReserved(key);
         ThrowIfDestroyed();
-        _data.Values[key] = JsonSerializer.SerializeToUtf8Bytes(value, _runtime.JsonOptions);
+        _state.Data.Values[key] = JsonSerializer.SerializeToUtf8Bytes(value, _services.JsonOptions);
     }
 
     /// <summary>Sets a value from its JSON text, for the <see cref="Microsoft.AspNetCore.Http.ISession"/> view.</summary>
@@ -200,7 +120,7 @@ public sealed class Session
     {
         SessionKeys.ThrowIfReserved(key);
         ThrowIfDestroyed();
-        _data.Values[key] = json;
+        _state.Data.Values[key] = json;
     }
 
     /// <summary>Removes a value.</summary>
@@ -210,7 +130,7 @@ public sealed class Session
     {
         ArgumentNullException.ThrowIfNull(key);
         ThrowIfDestroyed();
-        return _data.Values.Remove(key);
+        return _state.Data.Values.Remove(key);
     }
 
     /// <summary>Whether the session has a value of that name.</summary>
@@ -219,24 +139,24 @@ public sealed class Session
     public bool ContainsKey(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return _data.Values.ContainsKey(key);
+        return _state.Data.Values.ContainsKey(key);
     }
 
     /// <summary>Removes every value; the ID and cookie stay.</summary>
     public void Clear()
     {
         ThrowIfDestroyed();
-        _data.Values.Clear();
+        _state.Data.Values.Clear();
     }
 
     /// <summary>
     /// Re-arms the expiry, express-session's <c>touch()</c>: <see cref="SessionCookie.Expires"/>
     /// becomes now plus <see cref="SessionCookie.OriginalMaxAge"/>.
     /// </summary>
-    public void Touch() => _data.Cookie.ResetMaxAge();
+    public void Touch() => _state.Data.Cookie.ResetMaxAge();
 
     /// <summary>Re-arms the expiry; the same as <see cref="Touch"/>.</summary>
-    public void ResetMaxAge() => _data.Cookie.ResetMaxAge();
+    public void ResetMaxAge() => _state.Data.Cookie.ResetMaxAge();
 
     /// <summary>
     /// express-session's <c>regenerate()</c>: destroys the stored session and replaces this one
@@ -245,50 +165,51 @@ public sealed class Session
     /// </summary>
     /// <param name="cancellationToken">Cancels the store call.</param>
     /// <returns>A task that completes when the old session is destroyed.</returns>
+    /// <exception cref="InvalidOperationException">The response has started: the new session's cookie could no longer be sent.</exception>
     /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
     public async Task RegenerateAsync(CancellationToken cancellationToken = default)
     {
-        var oldId = Id;
+        ThrowIfResponseStarted(nameof(RegenerateAsync));
+        var context = _state.Context;
         try
         {
-            await _runtime.DestroyAsync(oldId, SessionEndReason.Destroyed, UserId, _context, cancellationToken);
+            await _services.Persistence.DestroyAsync(_state.Id, SessionEndReason.Destroyed, UserId, context, cancellationToken);
         }
         finally
         {
-            Id = _runtime.NewId(_context);
-            _data = _runtime.CreateData(_context, _runtime.ResolveCookieOptions(_context));
-            IsNew = true;
-            IsDestroyed = false;
-            SessionRuntime.Attach(_context, this);
-            TesseraLog.SessionRegenerated(_runtime.Logger);
+            _state.Restart(_services.Factory.NewId(context), _services.Factory.NewData(context));
+            _state.Feature.Session = this;
+            TesseraLog.SessionRegenerated(_services.Logger);
         }
     }
 
     /// <summary>
     /// Moves the session's data to a new ID: the defence against session fixation to call when a
     /// user signs in. The cookie (with its absolute deadline) and all values are kept. The old ID
-    /// is destroyed, or, with <see cref="TesseraOptions.RenewGracePeriod"/>, leads to the new one
-    /// for that long; it can never be written to or renewed again. If another request renewed
-    /// the session first, this session joins that renewal; if it destroyed it, this one is destroyed.
+    /// can never be written to or renewed again: it is destroyed or, with
+    /// <see cref="TesseraOptions.RenewGracePeriod"/> and when the user did not change in this
+    /// request (an ID rotation, not a sign-in or sign-out), leads to the new one for that long.
+    /// If another request renewed the session first, this session joins that renewal; if it
+    /// destroyed it, this one is destroyed.
     /// </summary>
     /// <param name="cancellationToken">Cancels the store calls.</param>
     /// <returns>A task that completes when the session is stored under its new ID.</returns>
+    /// <exception cref="InvalidOperationException">The response has started: the new cookie could no longer be sent.</exception>
     /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
     public async Task RenewIdAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDestroyed();
-        if (IsNew && SavedEntries is null && Data.StoreVersion is null)
+        ThrowIfResponseStarted(nameof(RenewIdAsync));
+        if (!_state.IsStored)
         {
-            // Never stored: nothing to move.
-            Id = _runtime.NewId(_context);
+            _state.MoveTo(_services.Factory.NewId(_state.Context)); // never stored: nothing to move
         }
-        else
+        else if (!await _services.Persistence.RenewAsync(_state, cancellationToken))
         {
-            await _runtime.RenewAsync(this, _context, cancellationToken);
+            return;
         }
 
-        SessionRuntime.Attach(_context, this);
-        TesseraLog.SessionRenewed(_runtime.Logger);
+        TesseraLog.SessionRenewed(_services.Logger);
     }
 
     /// <summary>
@@ -300,8 +221,8 @@ public sealed class Session
     /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
     public async Task DestroyAsync(CancellationToken cancellationToken = default)
     {
-        MarkDestroyed();
-        await _runtime.DestroyAsync(Id, SessionEndReason.Destroyed, UserId, _context, cancellationToken);
+        _state.Destroyed();
+        await _services.Persistence.DestroyAsync(_state.Id, SessionEndReason.Destroyed, UserId, _state.Context, cancellationToken);
     }
 
     /// <summary>Replaces the values and cookie with what the store holds now.</summary>
@@ -312,14 +233,17 @@ public sealed class Session
     public async Task ReloadAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDestroyed();
-        _data = await _runtime.ReloadAsync(this, cancellationToken)
-            ?? throw new InvalidOperationException("Failed to load session: the store no longer has it.");
+        if (!await _services.Persistence.ReloadAsync(_state, cancellationToken))
+        {
+            throw new InvalidOperationException("Failed to load session: the store no longer has it.");
+        }
     }
 
     /// <summary>
     /// Saves the session now. Unless the session changes afterwards, it is not saved again at
-    /// the end of the request. If another request destroyed the session meanwhile, nothing is
-    /// written and the session is detached (<see cref="IsDestroyed"/> becomes true).
+    /// the end of the request; if this save fails or is cancelled, the end of the request saves
+    /// it. If another request destroyed the session meanwhile, nothing is written and the
+    /// session is detached (<see cref="IsDestroyed"/> becomes true).
     /// </summary>
     /// <param name="cancellationToken">Cancels the store call.</param>
     /// <returns>A task that completes when the store has the session.</returns>
@@ -327,11 +251,7 @@ public sealed class Session
     public async Task SaveAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDestroyed();
-        SavedEntries = Snapshot();
-        if (!await _runtime.WriteAsync(this, cancellationToken))
-        {
-            MarkDestroyed();
-        }
+        await _services.Persistence.WriteAsync(_state, cancellationToken);
     }
 
     /// <summary>
@@ -343,56 +263,21 @@ public sealed class Session
     public static ValueTask<Session?> BindAsync(HttpContext context) =>
         ValueTask.FromResult<Session?>(context.GetSession());
 
-    /// <summary>Whether the values differ from those the request started with, or the ID changed.</summary>
-    internal bool IsModified() => OriginalId != Id || _data.UserId != _originalUserId || !HasEntries(OriginalEntries);
-
-    /// <summary>Whether the session is unchanged since it was last saved during this request.</summary>
-    internal bool IsSaved() => OriginalId == Id && SavedEntries is { } saved && _data.UserId == _savedUserId && HasEntries(saved);
-
-    internal KeyValuePair<string, byte[]>[] Snapshot()
-    {
-        var values = _data.Values;
-        if (values.Count == 0)
-        {
-            return [];
-        }
-
-        var entries = new KeyValuePair<string, byte[]>[values.Count];
-        var i = 0;
-        foreach (var entry in values)
-        {
-            entries[i++] = entry;
-        }
-
-        return entries;
-    }
-
-    private bool HasEntries(KeyValuePair<string, byte[]>[] snapshot)
-    {
-        var values = _data.Values;
-        if (values.Count != snapshot.Length)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < snapshot.Length; i++)
-        {
-            var (key, json) = values.GetAt(i);
-            if (key != snapshot[i].Key
-                || (!ReferenceEquals(json, snapshot[i].Value) && !json.AsSpan().SequenceEqual(snapshot[i].Value)))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     private void ThrowIfDestroyed()
     {
-        if (IsDestroyed)
+        if (_state.IsDestroyed)
         {
             throw new InvalidOperationException("The session has been destroyed; regenerate it to start a new one.");
+        }
+    }
+
+    private void ThrowIfResponseStarted(string method)
+    {
+        if (_state.Context.Response.HasStarted)
+        {
+            throw new InvalidOperationException(
+                $"Session.{method} was called after the response started: the new session cookie could not be sent, so the session was left as it was. " +
+                "Call it before writing to the response.");
         }
     }
 }

@@ -14,4 +14,7 @@ public enum SessionEndReason
 
     /// <summary>The session was signed out through <see cref="SessionIndex"/>.</summary>
     Revoked = 3,
+
+    /// <summary>The session was found unused for longer than <see cref="TesseraOptions.IdleTimeout"/> (for example one written by another app with a longer lifetime).</summary>
+    IdleTimeout = 4,
 }

@@ -12,22 +12,22 @@ namespace Tessera;
 /// </summary>
 public sealed class SessionIndex
 {
-    private readonly ISessionStore _store;
+    private readonly GuardedStore _store;
     private readonly TesseraOptions _options;
     private readonly TesseraMetrics _metrics;
     private readonly ILogger _logger;
 
-    internal SessionIndex(IOptions<TesseraOptions> options, ISessionStore store, TesseraMetrics metrics, ILogger logger)
+    internal SessionIndex(IOptions<TesseraOptions> options, GuardedStore store, TesseraMetrics metrics, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
-        _store = _options.Store ?? store;
+        _store = store;
         _metrics = metrics;
         _logger = logger;
     }
 
-    private IUserSessionStore UserStore => _store as IUserSessionStore
-        ?? throw new NotSupportedException($"The session store {_store.GetType().Name} keeps no index of sessions by user (IUserSessionStore); use MemoryStore, SqliteStore or RedisStore.");
+    private IUserSessionStore UserStore => _store.Store as IUserSessionStore
+        ?? throw new NotSupportedException($"The session store {_store.Store.GetType().Name} keeps no index of sessions by user (IUserSessionStore); use MemoryStore, SqliteStore or RedisStore.");
 
     /// <summary>Lists a user's live sessions, most recently used first (then most recently created).</summary>
     /// <param name="userId">The user.</param>
@@ -37,7 +37,7 @@ public sealed class SessionIndex
     public async ValueTask<IReadOnlyList<UserSessionInfo>> ListAsync(string userId, Session? current = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        var sessions = await UserStore.GetUserSessionsAsync(userId, cancellationToken);
+        var sessions = await _store.GetUserSessionsAsync(UserStore, userId, cancellationToken);
         var currentKey = current is null ? null : StoreKeys.For(current.Id, _options);
         foreach (var session in sessions)
         {
@@ -58,7 +58,7 @@ public sealed class SessionIndex
     public async ValueTask<bool> DestroyAsync(string userId, string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        var sessions = await UserStore.GetUserSessionsAsync(userId, cancellationToken);
+        var sessions = await _store.GetUserSessionsAsync(UserStore, userId, cancellationToken);
         if (!sessions.Any(s => s.Key == key))
         {
             return false;
@@ -91,7 +91,7 @@ public sealed class SessionIndex
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         var destroyed = 0;
-        foreach (var session in await UserStore.GetUserSessionsAsync(userId, cancellationToken))
+        foreach (var session in await _store.GetUserSessionsAsync(UserStore, userId, cancellationToken))
         {
             if (session.Key != keep)
             {

@@ -28,11 +28,15 @@ public static class TesseraApplicationBuilderExtensions
         }
 
         var options = services.GetRequiredService<IOptions<TesseraOptions>>().Value;
-        var store = options.Store ?? services.GetRequiredService<ISessionStore>();
         var time = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Tessera");
         var metrics = services.GetRequiredService<TesseraMetrics>();
-        var runtime = new SessionRuntime(options, store, time, logger, metrics);
-        return app.UseMiddleware<TesseraMiddleware>(runtime);
+        var store = services.GetRequiredService<GuardedStore>();
+        var factory = new SessionFactory(options, time);
+        var persistence = new SessionPersistence(options, store, factory, logger, metrics);
+        var jsonOptions = options.JsonSerializerOptions;
+        jsonOptions.MakeReadOnly(populateMissingResolver: true);
+        var sessions = new SessionServices(options, factory, persistence, jsonOptions, logger);
+        return app.UseMiddleware<TesseraMiddleware>(new SessionCookieCodec(options, logger, metrics), sessions, store, metrics);
     }
 }

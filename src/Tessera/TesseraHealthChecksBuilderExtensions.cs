@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 using Tessera.DependencyInjection;
+using Tessera.Middleware;
 
 namespace Tessera;
 
@@ -26,11 +26,7 @@ public static class TesseraHealthChecksBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Add(new HealthCheckRegistration(
             name,
-            sp =>
-            {
-                var options = sp.GetRequiredService<IOptions<TesseraOptions>>().Value;
-                return new SessionStoreHealthCheck(options.Store ?? sp.GetRequiredService<ISessionStore>(), options.StoreTimeout);
-            },
+            sp => new SessionStoreHealthCheck(sp.GetRequiredService<GuardedStore>()),
             failureStatus,
             tags));
     }

@@ -34,9 +34,19 @@ public static class TesseraServiceCollectionExtensions
         services.TryAddSingleton<ISessionStore>(sp => new MemoryStore(options: null, sp.GetService<TimeProvider>()));
         services.TryAddSingleton<TesseraMarker>();
         services.TryAddSingleton(sp => new TesseraMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(sp =>
+        {
+            var value = sp.GetRequiredService<IOptions<TesseraOptions>>().Value;
+            return new GuardedStore(
+                value.Store ?? sp.GetRequiredService<ISessionStore>(),
+                value.StoreTimeout,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tessera"),
+                sp.GetRequiredService<TesseraMetrics>());
+        });
         services.TryAddSingleton(sp => new SessionIndex(
             sp.GetRequiredService<IOptions<TesseraOptions>>(),
-            sp.GetRequiredService<ISessionStore>(),
+            sp.GetRequiredService<GuardedStore>(),
             sp.GetRequiredService<TesseraMetrics>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tessera")));
         return new TesseraBuilder(services);

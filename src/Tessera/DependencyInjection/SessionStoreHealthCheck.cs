@@ -1,15 +1,19 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Tessera.Middleware;
 
 namespace Tessera.DependencyInjection;
 
-/// <summary>Healthy when the store is ready and answers a read of a key that does not exist within the store timeout.</summary>
-internal sealed class SessionStoreHealthCheck(ISessionStore store, TimeSpan timeout) : IHealthCheck
+/// <summary>
+/// Healthy when the store is ready and answers a read of a key that does not exist within the
+/// store timeout, through the same guarded path as every request's store calls.
+/// </summary>
+internal sealed class SessionStoreHealthCheck(GuardedStore store) : IHealthCheck
 {
     private const string ProbeKey = "tessera-health-check-probe";
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var storeName = store.GetType().Name;
+        var storeName = store.Store.GetType().Name;
         if (!store.IsReady)
         {
             return new HealthCheckResult(context.Registration.FailureStatus, $"The session store {storeName} is not ready.");
@@ -17,12 +21,10 @@ internal sealed class SessionStoreHealthCheck(ISessionStore store, TimeSpan time
 
         try
         {
-            using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeoutSource.CancelAfter(timeout);
-            await store.GetAsync(ProbeKey, timeoutSource.Token).AsTask().WaitAsync(timeout, cancellationToken);
+            await store.GetAsync(ProbeKey, cancellationToken);
             return HealthCheckResult.Healthy($"The session store {storeName} answers.");
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (SessionStoreException ex)
         {
             return new HealthCheckResult(context.Registration.FailureStatus, $"The session store {storeName} failed: {ex.Message}", ex);
         }

@@ -34,8 +34,11 @@ internal sealed class SessionAdapter(TesseraFeature feature) : ISession
 
     public IEnumerable<string> Keys => Current?.Keys ?? [];
 
-    public Task LoadAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+    /// <summary>The session is loaded before the application runs: nothing to wait for, but a cancelled token is honoured.</summary>
+    public Task LoadAsync(CancellationToken cancellationToken = default) =>
+        cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.CompletedTask;
 
+    /// <summary>Saves now, bounded by the token and the store timeout; if it fails or is cancelled, the end of the request saves.</summary>
     public Task CommitAsync(CancellationToken cancellationToken = default) =>
         Current is { } session ? session.SaveAsync(cancellationToken) : Task.CompletedTask;
 

@@ -12,6 +12,9 @@ internal sealed class TesseraFeature : ISessionFeature
 {
     private ISession? _session;
 
+    /// <summary>The request.</summary>
+    public required HttpContext Context { get; init; }
+
     /// <summary>The session, or null once destroyed or detached (express's <c>req.session</c>).</summary>
     public Session? Session { get; set; }
 

@@ -118,6 +118,7 @@ internal sealed class TesseraMetrics
         SessionEndReason.Unset => "unset",
         SessionEndReason.AbsoluteTimeout => "absolute_timeout",
         SessionEndReason.Revoked => "revoked",
+        SessionEndReason.IdleTimeout => "idle_timeout",
         _ => "other",
     };
 }

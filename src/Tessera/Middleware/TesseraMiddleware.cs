@@ -2,28 +2,40 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Tessera.Middleware;
 
 /// <summary>
 /// The session middleware: reads the signed cookie, loads or creates the session, runs the rest
 /// of the pipeline, then saves, touches or destroys the session and sets the cookie by
-/// express-session's rules (<see cref="SessionDecisions"/>). Store failures are handled by
-/// <see cref="TesseraOptions.StoreFailure"/>.
+/// express-session's rules (<see cref="SessionDecisions"/>). The end of the request does not
+/// depend on the client: it runs to completion, bounded by <see cref="TesseraOptions.StoreTimeout"/>,
+/// even when the client has gone. Store failures are handled by <see cref="TesseraOptions.StoreFailure"/>.
 /// </summary>
 internal sealed class TesseraMiddleware
 {
     private readonly RequestDelegate _next;
-    private readonly SessionRuntime _runtime;
+    private readonly TesseraOptions _options;
+    private readonly SessionCookieCodec _codec;
+    private readonly SessionServices _services;
+    private readonly GuardedStore _store;
+    private readonly ILogger _logger;
+    private readonly TesseraMetrics _metrics;
     private readonly Func<object, Task> _onStarting;
 
-    public TesseraMiddleware(RequestDelegate next, SessionRuntime runtime)
+    public TesseraMiddleware(RequestDelegate next, SessionCookieCodec codec, SessionServices services, GuardedStore store, TesseraMetrics metrics)
     {
         _next = next;
-        _runtime = runtime;
+        _options = services.Options;
+        _codec = codec;
+        _services = services;
+        _store = store;
+        _logger = services.Logger;
+        _metrics = metrics;
 
         // The request's feature is the callback's state: the session in it knows its request.
-        _onStarting = state => OnStarting(_runtime, (TesseraFeature)state);
+        _onStarting = state => OnStarting((TesseraFeature)state);
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -36,13 +48,20 @@ internal sealed class TesseraMiddleware
             return;
         }
 
-        var runtime = _runtime;
-        if (!runtime.Store.IsReady)
+        var cookieOptions = _services.Factory.CookieOptions(context);
+        if (!IsInCookiePath(context.Request, cookieOptions.Path))
         {
-            TesseraLog.StoreNotReady(runtime.Logger);
-            if (runtime.Options.StoreFailure == StoreFailure.ServiceUnavailable)
+            TesseraLog.PathMismatch(_logger);
+            await _next(context);
+            return;
+        }
+
+        if (!_store.IsReady)
+        {
+            TesseraLog.StoreNotReady(_logger);
+            if (_options.StoreFailure == StoreFailure.ServiceUnavailable)
             {
-                runtime.Metrics.StoreError("load");
+                _metrics.StoreError("load");
                 await WriteServiceUnavailableAsync(context);
                 return;
             }
@@ -51,40 +70,28 @@ internal sealed class TesseraMiddleware
             return;
         }
 
-        var cookieOptions = runtime.ResolveCookieOptions(context);
-        if (!IsInCookiePath(context.Request, cookieOptions.Path))
+        var cookie = _codec.Read(context);
+        var feature = new TesseraFeature
         {
-            TesseraLog.PathMismatch(runtime.Logger);
-            await _next(context);
-            return;
-        }
-
-        var cookie = runtime.ReadCookie(context);
-        var cookieId = cookie?.Id;
-        Session session;
+            Context = context,
+            CookieId = cookie?.Id,
+            CookieValue = cookie?.ResendValue,
+            Previous = (ISessionFeature?)features[typeof(ISessionFeature)],
+        };
         try
         {
-            session = await LoadOrCreateAsync(context, cookieId, cookieOptions);
+            feature.Session = new Session(_services, await LoadOrCreateAsync(feature, cookieOptions));
         }
-        catch (SessionStoreException) when (runtime.Options.StoreFailure == StoreFailure.ServiceUnavailable)
+        catch (SessionStoreException) when (_options.StoreFailure == StoreFailure.ServiceUnavailable)
         {
             await WriteServiceUnavailableAsync(context);
             return;
         }
-        catch (SessionStoreException) when (runtime.Options.StoreFailure == StoreFailure.ContinueWithoutSession)
+        catch (SessionStoreException) when (_options.StoreFailure == StoreFailure.ContinueWithoutSession)
         {
             await RunWithoutSessionAsync(context);
             return;
         }
-
-        var feature = new TesseraFeature
-        {
-            CookieId = cookieId,
-            CookieValue = cookie?.ResendValue,
-            SessionId = session.Id,
-            Session = session,
-            Previous = (ISessionFeature?)features[typeof(ISessionFeature)],
-        };
 
         // Features are read and written through the indexer: the generic Get/Set are generic
         // virtual calls, resolved at run time on every request.
@@ -102,13 +109,13 @@ internal sealed class TesseraMiddleware
                 await _next(context);
                 try
                 {
-                    await CommitAsync(runtime, context, feature);
+                    await CommitAsync(feature);
                 }
-                catch (SessionStoreException) when (runtime.Options.StoreFailure != StoreFailure.Throw)
+                catch (SessionStoreException) when (_options.StoreFailure != StoreFailure.Throw)
                 {
                     // Nothing was stored: a response that has not started must not carry the cookie.
                     feature.Session = null;
-                    if (runtime.Options.StoreFailure == StoreFailure.ServiceUnavailable)
+                    if (_options.StoreFailure == StoreFailure.ServiceUnavailable)
                     {
                         await FailResponseAsync(context);
                     }
@@ -139,7 +146,7 @@ internal sealed class TesseraMiddleware
     /// </summary>
     private async Task RunWithoutSessionAsync(HttpContext context)
     {
-        var feature = new TesseraFeature { StoreUnavailable = true, Previous = context.Features.Get<ISessionFeature>() };
+        var feature = new TesseraFeature { Context = context, StoreUnavailable = true, Previous = context.Features.Get<ISessionFeature>() };
         context.Features.Set(feature);
         context.Features.Set<ISessionFeature>(feature);
         try
@@ -152,97 +159,99 @@ internal sealed class TesseraMiddleware
             context.Features.Set(feature.Previous);
         }
     }
-    private async ValueTask<Session> LoadOrCreateAsync(HttpContext context, string? cookieId, SessionCookieOptions cookieOptions)
-    {
-        var runtime = _runtime;
-        if (cookieId is not null)
-        {
-            if (await runtime.LoadAsync(cookieId, context.RequestAborted) is { } found)
-            {
-                var session = new Session(runtime, context, found.Id, found.Data, isNew: false) { ForceCookie = found.Followed };
-                if (!runtime.Options.Resave)
-                {
-                    session.SavedEntries = session.OriginalEntries;
-                }
 
-                return session;
+    private async ValueTask<SessionState> LoadOrCreateAsync(TesseraFeature feature, SessionCookieOptions cookieOptions)
+    {
+        var context = feature.Context;
+        if (feature.CookieId is { } cookieId)
+        {
+            // Bounded by the store timeout; a client that goes away while it loads ends the request.
+            if (await _services.Persistence.LoadAsync(cookieId, context.RequestAborted) is { } found)
+            {
+                feature.SessionId = found.Id;
+                return new SessionState(feature, found.Id, found.Data, found.Stored, storedCountsAsSaved: !_options.Resave)
+                {
+                    ForceCookie = found.Followed,
+                    PolicyApplied = found.PolicyApplied,
+                    StoredExpires = found.StoredExpires,
+                };
             }
 
-            TesseraLog.SessionNotFound(runtime.Logger);
+            TesseraLog.SessionNotFound(_logger);
         }
 
-        return new Session(runtime, context, runtime.NewId(context), runtime.CreateData(context, cookieOptions), isNew: true);
+        var id = _services.Factory.NewId(context);
+        feature.SessionId = id;
+        return new SessionState(feature, id, _services.Factory.NewData(context, cookieOptions));
     }
 
-    private static async Task CommitAsync(SessionRuntime runtime, HttpContext context, TesseraFeature feature)
+    /// <summary>
+    /// Saves, touches or destroys the session at the end of the request. It does not depend on
+    /// the client: a user who signs out and closes the tab is signed out. Each store call is
+    /// bounded by <see cref="TesseraOptions.StoreTimeout"/>.
+    /// </summary>
+    private async Task CommitAsync(TesseraFeature feature)
     {
-        var session = feature.Session;
-        var cancellation = context.RequestAborted;
-        if (session is null)
+        var persistence = _services.Persistence;
+        if (feature.Session is not { State: var state })
         {
-            if (!feature.SessionDestroyed && SessionDecisions.ShouldDestroy(feature.SessionId is not null, detached: true, runtime.Options.Unset))
+            if (!feature.SessionDestroyed && SessionDecisions.ShouldDestroy(feature.SessionId is not null, detached: true, _options.Unset))
             {
-                await runtime.DestroyAsync(feature.SessionId!, SessionEndReason.Unset, userId: null, context, cancellation);
+                await persistence.DestroyAsync(feature.SessionId!, SessionEndReason.Unset, userId: null, feature.Context, CancellationToken.None);
             }
 
             return;
         }
 
-        var existing = feature.CookieId == session.Id;
-        var modified = session.IsModified();
-        var rearmed = TouchOnce(runtime, session, existing, modified);
+        var existing = feature.CookieId == state.Id;
+        var modified = state.IsModified();
+        var rearmed = TouchOnce(state, existing, modified);
         var shouldSave = SessionDecisions.ShouldSave(
             existing,
-            runtime.Options.SaveUninitialized,
-            savedDuringRequest: session.SavedEntries is not null,
+            _options.SaveUninitialized,
+            savedDuringRequest: state.HasSavedVersion,
             modified,
-            session.IsSaved());
+            state.IsSaved());
         if (shouldSave)
         {
-            session.SavedEntries = session.Snapshot();
-            if (!await runtime.WriteAsync(session, cancellation))
-            {
-                session.MarkDestroyed(); // destroyed by another request meanwhile: never written back
-            }
+            await persistence.WriteAsync(state, CancellationToken.None);
         }
         else if (SessionDecisions.ShouldTouch(existing, shouldSave) && rearmed)
         {
-            await runtime.TouchAsync(session, cancellation);
+            await persistence.TouchAsync(state, CancellationToken.None);
         }
     }
 
-    private static Task OnStarting(SessionRuntime runtime, TesseraFeature feature)
+    private Task OnStarting(TesseraFeature feature)
     {
-        var session = feature.Session;
-        if (session is null)
+        if (feature.Session is not { State: var state })
         {
             return Task.CompletedTask;
         }
 
-        var context = session.Context;
-
-        var existing = feature.CookieId == session.Id;
-        var modified = session.IsModified();
-        var shouldSetCookie = session.ForceCookie || SessionDecisions.ShouldSetCookie(
+        var context = feature.Context;
+        var existing = feature.CookieId == state.Id;
+        var modified = state.IsModified();
+        var shouldSetCookie = state.ForceCookie || SessionDecisions.ShouldSetCookie(
             existing,
-            runtime.Options.SaveUninitialized,
-            runtime.Options.Rolling,
+            _options.SaveUninitialized,
+            _options.Rolling,
             modified,
-            hasExpiry: session.Cookie.Expires is not null);
-        if (!shouldSetCookie || (session.Cookie.Secure && !RequestSecurity.IsSecure(context, runtime.Options.Proxy)))
+            hasExpiry: state.Data.Cookie.Expires is not null);
+        if (!shouldSetCookie || (state.Data.Cookie.Secure && !RequestSecurity.IsSecure(context, _options.Proxy)))
         {
             return Task.CompletedTask;
         }
 
-        TouchOnce(runtime, session, existing, modified);
+        TouchOnce(state, existing, modified);
         try
         {
-            runtime.AppendSetCookie(context, session, existing ? feature.CookieValue : null);
+            _codec.Write(context, state.Id, state.Data.Cookie, existing ? feature.CookieValue : null);
         }
         catch (FormatException ex)
         {
             // As in express-session, the response goes on without the cookie and the error is reported.
-            TesseraLog.SetCookieFailed(runtime.Logger, ex);
+            TesseraLog.SetCookieFailed(_logger, ex);
         }
 
         return Task.CompletedTask;
@@ -251,27 +260,32 @@ internal sealed class TesseraMiddleware
     /// <summary>
     /// Re-arms the expiry once per request, so the cookie's Expires and the stored one agree.
     /// With <see cref="TesseraOptions.TouchAfter"/>, an unmodified loaded session is re-armed only
-    /// once the interval has passed since it was last armed. Returns whether the expiry was re-armed.
+    /// once the interval has passed since it was last armed (as the store reports it), and never
+    /// left with an expiry beyond its lifetime. Returns whether the expiry was re-armed.
     /// </summary>
-    private static bool TouchOnce(SessionRuntime runtime, Session session, bool existing, bool modified)
+    private bool TouchOnce(SessionState state, bool existing, bool modified)
     {
-        if (session.CookieTouched)
+        if (state.CookieTouched)
         {
-            return session.CookieRearmed;
+            return state.CookieRearmed;
         }
 
-        session.CookieTouched = true;
-        var cookie = session.Cookie;
-        if (existing && !modified && runtime.Options.TouchAfter is { } touchAfter
-            && cookie.Expires is { } expires && cookie.OriginalMaxAge is { } lifetime
-            && runtime.Time.GetUtcNow() - (expires - lifetime) < touchAfter)
+        state.CookieTouched = true;
+        var cookie = state.Data.Cookie;
+        if (existing && !modified && _options.TouchAfter is { } touchAfter
+            && !state.PolicyApplied
+            && state.StoredExpires is { } expires && cookie.OriginalMaxAge is { } lifetime
+            && _services.Factory.Time.GetUtcNow() is var now
+            && expires - now <= lifetime
+            && now - (expires - lifetime) < touchAfter
+            && !state.CookieChanged())
         {
-            session.CookieRearmed = false;
+            state.CookieRearmed = false;
             return false;
         }
 
         cookie.ResetMaxAge();
-        session.CookieRearmed = true;
+        state.CookieRearmed = true;
         return true;
     }
 

@@ -108,6 +108,9 @@ internal static class SessionDocument
                 case "followUntil" when TryParseDate(text, out var followUntil):
                     metadata.FollowUntil = followUntil;
                     break;
+                case "renewedUser" when text is not null:
+                    metadata.RenewedUser = text;
+                    break;
                 case "userId" when text is not null:
                     metadata.UserId = text;
                     break;
@@ -154,6 +157,13 @@ internal static class SessionDocument
         {
             Separator(output);
             WriteAscii(output, "\"followUntil\":\"" + FormatDate(followUntil) + "\"");
+        }
+
+        if (metadata.RenewedUser is { } renewedUser)
+        {
+            Separator(output);
+            WriteAscii(output, "\"renewedUser\":");
+            WriteString(output, renewedUser);
         }
 
         if (metadata.UserId is { } userId)

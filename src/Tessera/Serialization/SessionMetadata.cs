@@ -18,13 +18,19 @@ internal sealed class SessionMetadata
     /// <summary>For the old ID of a renewed session: until when requests with the old ID are led to the new one.</summary>
     public DateTimeOffset? FollowUntil { get; set; }
 
+    /// <summary>
+    /// For the old ID of a renewed session: the user the session belonged to when it was renewed.
+    /// A request is led to the new ID only while the renewed session still has this user.
+    /// </summary>
+    public string? RenewedUser { get; set; }
+
     /// <summary>The signed-in user the session belongs to, for listing and destroying a user's sessions.</summary>
     public string? UserId { get; set; }
 
     /// <summary>The User-Agent of the request that created the session, when recorded.</summary>
     public string? UserAgent { get; set; }
 
-    public bool IsEmpty => Created is null && RenewedTo is null && FollowUntil is null && UserId is null && UserAgent is null;
+    public bool IsEmpty => Created is null && RenewedTo is null && FollowUntil is null && RenewedUser is null && UserId is null && UserAgent is null;
 
     public SessionMetadata Clone() => (SessionMetadata)MemberwiseClone();
 }

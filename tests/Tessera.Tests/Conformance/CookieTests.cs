@@ -149,7 +149,7 @@ public sealed class CookieTests
     /// <summary>The cookie a new session gets from these options (express's <c>new Cookie(options)</c>).</summary>
     private SessionCookie CreateCookie(SessionCookieOptions options)
     {
-        var runtime = new SessionRuntime(new TesseraOptions { Secrets = ["keyboard cat"] }, new MemoryStore(timeProvider: _time), _time, NullLogger.Instance, new TesseraMetrics(meterFactory: null));
-        return runtime.CreateCookie(new DefaultHttpContext(), options, deadline: null);
+        var factory = new SessionFactory(new TesseraOptions { Secrets = ["keyboard cat"] }, _time);
+        return factory.NewData(new DefaultHttpContext(), options).Cookie;
     }
 }

@@ -18,7 +18,7 @@ public sealed class SessionTests
             ExpressHarness.Defaults(),
             before: a => a.Use((context, next) =>
             {
-                context.Features.Set(new TesseraFeature());
+                context.Features.Set(new TesseraFeature { Context = context });
                 return next(context);
             }),
             store: store);

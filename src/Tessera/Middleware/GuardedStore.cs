@@ -1,0 +1,217 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tessera.Middleware;
+
+/// <summary>
+/// The one path of every call to the session store, whoever makes it (the middleware, the
+/// session's methods, <see cref="SessionIndex"/>, the health check): each call gets a token that
+/// is cancelled after <see cref="TesseraOptions.StoreTimeout"/> (linked with the caller's), is
+/// awaited no longer than that even when the store ignores its token, is measured and traced,
+/// and fails only as a logged <see cref="SessionStoreException"/>. A cancelled caller gets
+/// <see cref="OperationCanceledException"/>.
+/// </summary>
+internal sealed class GuardedStore
+{
+    private readonly TimeSpan _timeout;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TesseraMetrics _metrics;
+    private readonly bool _completesSynchronously;
+
+    public GuardedStore(ISessionStore store, TimeSpan timeout, TimeProvider time, ILogger logger, TesseraMetrics metrics)
+    {
+        Store = store;
+        _timeout = timeout;
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+        _completesSynchronously = store is ICompletesSynchronously;
+    }
+
+    public ISessionStore Store { get; }
+
+    public TimeSpan Timeout => _timeout;
+
+    public bool IsReady => Store.IsReady;
+
+    public bool SupportsConditionalWrites => Store.SupportsConditionalWrites;
+
+    public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken) =>
+        CallAsync("load", key, static (store, key, token) => store.GetAsync(key, token), cancellationToken);
+
+    public ValueTask SetAsync(string key, SessionData data, CancellationToken cancellationToken) =>
+        CallAsync("save", (key, data), static (store, args, token) => store.SetAsync(args.key, args.data, token), cancellationToken);
+
+    public ValueTask<bool> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken) =>
+        CallAsync("save", (key, data, expectedVersion), static (store, args, token) => store.TrySetAsync(args.key, args.data, args.expectedVersion, token), cancellationToken);
+
+    public ValueTask DestroyAsync(string key, CancellationToken cancellationToken) =>
+        CallAsync("destroy", key, static (store, key, token) => store.DestroyAsync(key, token), cancellationToken);
+
+    public ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken) =>
+        CallAsync("touch", (key, data), static (store, args, token) => store.TouchAsync(args.key, args.data, token), cancellationToken);
+
+    public ValueTask<IReadOnlyList<UserSessionInfo>> GetUserSessionsAsync(IUserSessionStore store, string userId, CancellationToken cancellationToken) =>
+        CallAsync("list", (store, userId), static (_, args, token) => args.store.GetUserSessionsAsync(args.userId, token), cancellationToken);
+
+    /// <summary>
+    /// Waits for a lock that serializes this process's writes of one session, no longer than
+    /// <see cref="TesseraOptions.StoreTimeout"/>: a slow store must not queue unrelated requests without end.
+    /// </summary>
+    public async ValueTask EnterAsync(SemaphoreSlim commitLock, CancellationToken cancellationToken)
+    {
+        using var timeout = TimeoutSource(cancellationToken, out var registration);
+        try
+        {
+            await commitLock.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            _metrics.StoreError("save");
+            var exception = new SessionStoreException(
+                "save",
+                $"Another request's write of the same session did not finish within {_timeout.TotalSeconds:0.###} s (TesseraOptions.StoreTimeout).",
+                new TimeoutException());
+            TesseraLog.StoreFailed(_logger, "save", exception);
+            throw exception;
+        }
+        finally
+        {
+            registration.Dispose();
+        }
+    }
+
+    private ValueTask CallAsync<TState>(string operation, TState state, Func<ISessionStore, TState, CancellationToken, ValueTask> call, CancellationToken cancellationToken)
+    {
+        var result = CallAsync(operation, (call, state), static (store, args, token) => AsBoolean(args.call(store, args.state, token)), cancellationToken);
+        if (result.IsCompletedSuccessfully)
+        {
+            result.GetAwaiter().GetResult();
+            return ValueTask.CompletedTask;
+        }
+
+        return new ValueTask(result.AsTask());
+    }
+
+    private static ValueTask<bool> AsBoolean(ValueTask task)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            task.GetAwaiter().GetResult();
+            return new ValueTask<bool>(true);
+        }
+
+        return AwaitAsBooleanAsync(task);
+    }
+
+    private static async ValueTask<bool> AwaitAsBooleanAsync(ValueTask task)
+    {
+        await task;
+        return true;
+    }
+
+    private ValueTask<TResult> CallAsync<TState, TResult>(string operation, TState state, Func<ISessionStore, TState, CancellationToken, ValueTask<TResult>> call, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var telemetry = StoreCall.Begin(operation, _metrics);
+        if (_completesSynchronously)
+        {
+            // A store that never waits needs no timer: its answer is already there.
+            ValueTask<TResult> task;
+            try
+            {
+                task = call(Store, state, cancellationToken);
+            }
+            catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+            {
+                throw Failure(telemetry, ex);
+            }
+
+            if (task.IsCompletedSuccessfully)
+            {
+                telemetry.End(_metrics);
+                return task;
+            }
+
+            return AwaitAsync(telemetry, task, timeout: null, default, cancellationToken);
+        }
+
+        var timeout = TimeoutSource(cancellationToken, out var registration);
+        try
+        {
+            var task = call(Store, state, timeout.Token);
+            if (task.IsCompletedSuccessfully)
+            {
+                telemetry.End(_metrics);
+                registration.Dispose();
+                timeout.Dispose();
+                return task;
+            }
+
+            return AwaitAsync(telemetry, task, timeout, registration, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            registration.Dispose();
+            timeout.Dispose();
+            if (IsStoreFailure(ex, cancellationToken))
+            {
+                throw Failure(telemetry, ex);
+            }
+
+            telemetry.End(_metrics);
+            throw;
+        }
+    }
+
+    private async ValueTask<TResult> AwaitAsync<TResult>(StoreCall telemetry, ValueTask<TResult> task, CancellationTokenSource? timeout, CancellationTokenRegistration registration, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The store may ignore its token: the wait ends at the timeout all the same.
+            var result = timeout is null ? await task : await task.AsTask().WaitAsync(timeout.Token);
+            telemetry.End(_metrics);
+            return result;
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            throw Failure(telemetry, timeout is { IsCancellationRequested: true } ? new TimeoutException(null, ex) : ex);
+        }
+        catch
+        {
+            telemetry.End(_metrics); // the caller cancelled
+            throw;
+        }
+        finally
+        {
+            registration.Dispose();
+            timeout?.Dispose();
+        }
+    }
+
+    /// <summary>A source cancelled after the store timeout, or when the caller's token is.</summary>
+    private CancellationTokenSource TimeoutSource(CancellationToken cancellationToken, out CancellationTokenRegistration registration)
+    {
+        var source = new CancellationTokenSource(_timeout, _time);
+        registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source)
+            : default;
+        return source;
+    }
+
+    /// <summary>A cancelled caller is not a store failure; anything else the store throws (a timeout included) is.</summary>
+    private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex is not SessionStoreException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    private SessionStoreException Failure(StoreCall telemetry, Exception ex)
+    {
+        var operation = telemetry.Operation;
+        telemetry.Fail(_metrics, ex);
+        _metrics.StoreError(operation);
+        var message = ex is TimeoutException or OperationCanceledException
+            ? $"The session store did not answer the {operation} within {_timeout.TotalSeconds:0.###} s (TesseraOptions.StoreTimeout)."
+            : $"The session store failed during {operation}: {ex.Message}";
+        TesseraLog.StoreFailed(_logger, operation, ex);
+        return new SessionStoreException(operation, message, ex);
+    }
+}

@@ -1,0 +1,117 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+using Tessera.Cookies;
+
+namespace Tessera.Middleware;
+
+/// <summary>
+/// The session cookie on the wire: reads and verifies the request's cookie, and writes the
+/// response's <c>Set-Cookie</c>. The only place the secrets are used.
+/// </summary>
+internal sealed class SessionCookieCodec
+{
+    private readonly TesseraOptions _options;
+    private readonly CookieSigner _signer;
+    private readonly VerifiedCookieCache _verified = new();
+    private readonly ILogger _logger;
+    private readonly TesseraMetrics _metrics;
+
+    public SessionCookieCodec(TesseraOptions options, ILogger logger, TesseraMetrics metrics)
+    {
+        _options = options;
+        _signer = new CookieSigner(options.Secrets);
+        _logger = logger;
+        _metrics = metrics;
+    }
+
+    /// <summary>
+    /// Reads the verified session ID from the request's cookie, or null. A cookie value verified
+    /// before is recognised without computing its signature again.
+    /// </summary>
+    public VerifiedCookieCache.Entry? Read(HttpContext context)
+    {
+        if (!CookieHeaderParser.TryGetFirstRaw(context.Request.Headers.Cookie, _options.Name, out var raw) || raw.IsEmpty)
+        {
+            return null;
+        }
+
+        if (_verified.TryGet(raw, out var known))
+        {
+            // A validation callback is the application's to answer each time (it may revoke IDs).
+            if (_options.ValidateId is { } validate && !validate(known.Id))
+            {
+                _metrics.RejectedCookie("bad_id");
+                TesseraLog.RejectedId(_logger);
+                return null;
+            }
+
+            return known;
+        }
+
+        var value = CookieHeaderParser.Decode(raw, stackalloc char[CookieSigner.MaxValueLength]);
+        if (!value.StartsWith("s:", StringComparison.Ordinal))
+        {
+            _metrics.RejectedCookie("unsigned");
+            TesseraLog.UnsignedCookie(_logger);
+            return null;
+        }
+
+        var id = _signer.Unsign(value[2..], out var signedByFirst);
+        if (id is null)
+        {
+            _metrics.RejectedCookie("bad_signature");
+            TesseraLog.BadSignature(_logger);
+            return null;
+        }
+
+        if (!IsAcceptableId(id))
+        {
+            _metrics.RejectedCookie("bad_id");
+            TesseraLog.RejectedId(_logger);
+            return null;
+        }
+
+        // Sent back as is only when it is what signing the ID now would give, byte for byte: the
+        // newest secret's signature, encoded as this application encodes it (no second HMAC).
+        var resendable = signedByFirst
+            && raw.SequenceEqual(CookieSigner.EncodeCookieValue(id, value[^CookieSigner.SignatureLength..], stackalloc char[CookieSigner.MaxValueLength]));
+        return _verified.Add(raw, id, resendable);
+    }
+
+    /// <summary>Sends the session's cookie: <paramref name="resendValue"/> (the request's own) when it is what would be sent.</summary>
+    public void Write(HttpContext context, string id, SessionCookie cookie, string? resendValue)
+    {
+        Span<char> buffer = stackalloc char[CookieSigner.MaxValueLength];
+        var value = resendValue is null ? _signer.SignCookieValue(id, buffer) : resendValue;
+        context.Response.Headers.Append(HeaderNames.SetCookie, SetCookieHeader.Build(_options.Name, value, cookie));
+    }
+
+    private bool IsAcceptableId(string id)
+    {
+        if (_options.ValidateId is { } validate)
+        {
+            return validate(id);
+        }
+
+        if (_options.GenerateId is not null)
+        {
+            return id.Length is > 0 and <= 1024;
+        }
+
+        if (id.Length != DefaultSessionIdGenerator.Length)
+        {
+            return false;
+        }
+
+        foreach (var c in id)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,398 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Tessera.Middleware;
+
+/// <summary>
+/// Everything a session does with its store: load (following renewals, enforcing the timeouts),
+/// write (conditionally, re-applying only this request's changes on a conflict), renew, destroy,
+/// touch, and the lifecycle events that go with them. Every call goes through <see cref="GuardedStore"/>.
+/// </summary>
+internal sealed class SessionPersistence
+{
+    private const int MaxWriteAttempts = 10;
+
+    private readonly TesseraOptions _options;
+    private readonly GuardedStore _store;
+    private readonly SessionFactory _factory;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TesseraMetrics _metrics;
+    private readonly SemaphoreSlim[] _commitLocks;
+    private readonly bool _conditional;
+
+    public SessionPersistence(TesseraOptions options, GuardedStore store, SessionFactory factory, ILogger logger, TesseraMetrics metrics)
+    {
+        _options = options;
+        _store = store;
+        _factory = factory;
+        _time = factory.Time;
+        _logger = logger;
+        _metrics = metrics;
+        _conditional = options.ConditionalWrites && store.SupportsConditionalWrites;
+        _commitLocks = new SemaphoreSlim[_conditional ? 64 : 0];
+        for (var i = 0; i < _commitLocks.Length; i++)
+        {
+            _commitLocks[i] = new SemaphoreSlim(1, 1);
+        }
+    }
+
+    /// <summary>
+    /// Loads a session for a request: follows the old ID of a renewed session during its grace
+    /// period (never across a change of user), and applies the timeouts to every session, those
+    /// written by another app or before a timeout was switched on included. Null when there is none.
+    /// </summary>
+    public async ValueTask<LoadedSession?> LoadAsync(string id, CancellationToken cancellationToken)
+    {
+        var data = await GetAsync(id, cancellationToken);
+        if (data is null)
+        {
+            return null;
+        }
+
+        var followed = false;
+        if (data.RenewedTo is not null)
+        {
+            if (await FollowAsync(id, data, follower: null, cancellationToken) is not { } next)
+            {
+                return null;
+            }
+
+            (id, data) = next;
+            followed = true;
+        }
+
+        var stored = SessionSnapshot.Of(data);
+        var storedExpires = data.StoreExpires ?? data.Cookie.Expires;
+        var now = _time.GetUtcNow();
+        var policyApplied = false;
+        if (_options.IdleTimeout is { } idle)
+        {
+            if (data.LastSeen is { } lastSeen && lastSeen + idle <= now)
+            {
+                await DestroyAsync(id, SessionEndReason.IdleTimeout, data.UserId, context: null, cancellationToken);
+                return null;
+            }
+
+            if (data.Cookie.OriginalMaxAge != idle)
+            {
+                data.Cookie.MaxAge = idle; // the lifetime is the idle timeout, whoever wrote the session
+                policyApplied = true;
+            }
+        }
+
+        if (_options.AbsoluteTimeout is { } absolute)
+        {
+            var metadata = data.Metadata ??= new Serialization.SessionMetadata();
+            if (metadata.Created is null)
+            {
+                metadata.Created = SessionCookie.TruncateToMilliseconds(now); // recorded, so the deadline holds from now on
+                policyApplied = true;
+            }
+
+            var deadline = metadata.Created.Value + absolute;
+            if (deadline <= now)
+            {
+                TesseraLog.SessionPastAbsoluteTimeout(_logger);
+                await DestroyAsync(id, SessionEndReason.AbsoluteTimeout, data.UserId, context: null, cancellationToken);
+                return null;
+            }
+
+            data.Cookie.Deadline = deadline;
+        }
+
+        _metrics.Loaded();
+        return new LoadedSession(id, data, stored, followed, policyApplied, storedExpires);
+    }
+
+    /// <summary>Replaces the session's data with what the store holds now; false when it no longer has it.</summary>
+    public async ValueTask<bool> ReloadAsync(SessionState state, CancellationToken cancellationToken)
+    {
+        var data = await GetAsync(state.Id, cancellationToken);
+        if (data is null || data.RenewedTo is not null)
+        {
+            return false;
+        }
+
+        data.Cookie.Deadline = state.Data.Cookie.Deadline;
+        state.Reloaded(data);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the session. A session read from a store with conditional writes is written only
+    /// over the version this request last read or wrote; when another request changed it in
+    /// between, this request's changes are applied to the latest version and the write is tried
+    /// again. Returns false, and writes nothing, when the session was destroyed meanwhile (or
+    /// renewed away across a change of user).
+    /// </summary>
+    public async ValueTask<bool> WriteAsync(SessionState state, CancellationToken cancellationToken)
+    {
+        if (!_conditional || state.Data.StoreVersion is null)
+        {
+            await _store.SetAsync(Key(state.Id), state.Data, cancellationToken);
+            state.Written();
+            await WrittenAsync(state);
+            return true;
+        }
+
+        var commitLock = _commitLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(state.Id) % (uint)_commitLocks.Length)];
+        if (!commitLock.Wait(0, CancellationToken.None))
+        {
+            await _store.EnterAsync(commitLock, cancellationToken);
+        }
+
+        bool written;
+        try
+        {
+            written = await WriteConditionallyAsync(state, cancellationToken);
+        }
+        finally
+        {
+            commitLock.Release();
+        }
+
+        if (written)
+        {
+            await WrittenAsync(state);
+        }
+
+        return written;
+    }
+
+    private async ValueTask<bool> WriteConditionallyAsync(SessionState state, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
+        {
+            var data = state.Data;
+            if (await _store.TrySetAsync(Key(state.Id), data, data.StoreVersion!, cancellationToken))
+            {
+                state.Written();
+                return true;
+            }
+
+            _metrics.WriteConflict();
+            TesseraLog.WriteConflict(_logger, attempt);
+            var changes = state.Changes();
+            var latest = await GetAsync(state.Id, cancellationToken);
+            if (latest?.RenewedTo is not null)
+            {
+                // Renewed by another request: this request's changes follow the session to its
+                // new ID, unless the renewal changed the user.
+                if (await FollowAsync(state.Id, latest, state, cancellationToken) is { } next)
+                {
+                    state.MoveTo(next.Id);
+                    latest = next.Data;
+                }
+                else
+                {
+                    latest = null;
+                }
+            }
+
+            if (latest is null)
+            {
+                Dropped(state);
+                return false;
+            }
+
+            state.Rebase(latest, changes);
+        }
+
+        throw new SessionStoreException("save", $"The session kept changing under this request: {MaxWriteAttempts} conditional writes in a row found a newer version.", null);
+    }
+
+    /// <summary>
+    /// Moves the session to a new ID: writes it under the new ID, then turns the old ID into a
+    /// <see cref="RenewalMarker"/> over the version this request read, so no request can write
+    /// to the old ID again. When another request renewed or destroyed the session first, this one
+    /// joins that renewal (same user, within the grace period) or is destroyed. Returns false
+    /// when the session was destroyed.
+    /// </summary>
+    public async ValueTask<bool> RenewAsync(SessionState state, CancellationToken cancellationToken)
+    {
+        var previousId = state.Id;
+        for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
+        {
+            switch (await TryRenewAsync(state, cancellationToken))
+            {
+                case RenewOutcome.Renewed:
+                    _metrics.Renewed();
+                    await RaiseAsync(_options.OnRenewed, new SessionLifecycleEvent(state.Id, state.Data.UserId, state.Context) { PreviousSessionId = previousId });
+                    return true;
+                case RenewOutcome.Joined:
+                    return true;
+                case RenewOutcome.Destroyed:
+                    Dropped(state);
+                    return false;
+            }
+        }
+
+        throw new SessionStoreException("save", $"The session kept changing under this request: {MaxWriteAttempts} renewals in a row found a newer version.", null);
+    }
+
+    private async ValueTask<RenewOutcome> TryRenewAsync(SessionState state, CancellationToken cancellationToken)
+    {
+        var oldId = state.Id;
+        var data = state.Data;
+        var oldVersion = data.StoreVersion;
+        var newId = _factory.NewId(state.Context);
+        await _store.SetAsync(Key(newId), data, cancellationToken);
+        _metrics.Saved();
+        var newVersion = data.StoreVersion;
+
+        var marker = RenewalMarker.Create(oldId, newId, data.UserId, leads: !state.UserChanged, _options, _time);
+        if (!_conditional || oldVersion is null)
+        {
+            if (marker.RenewedTo is not null)
+            {
+                await _store.SetAsync(Key(oldId), marker, cancellationToken);
+            }
+            else
+            {
+                await _store.DestroyAsync(Key(oldId), cancellationToken);
+            }
+        }
+        else if (!await _store.TrySetAsync(Key(oldId), marker, oldVersion, cancellationToken))
+        {
+            // The old ID changed since this request read it: renewed, destroyed or written by another request.
+            data.StoreVersion = oldVersion;
+            await _store.DestroyAsync(Key(newId), cancellationToken);
+            var changes = state.Changes();
+            var latest = await GetAsync(oldId, cancellationToken);
+            if (latest?.RenewedTo is not null)
+            {
+                if (await FollowAsync(oldId, latest, state, cancellationToken) is not { } next)
+                {
+                    return RenewOutcome.Destroyed;
+                }
+
+                // Another request renewed it first: share that renewal; this request's changes
+                // are written with the session at the end of the request.
+                state.Rebase(next.Data, changes);
+                state.MoveTo(next.Id);
+                return RenewOutcome.Joined;
+            }
+
+            if (latest is null)
+            {
+                return RenewOutcome.Destroyed;
+            }
+
+            state.Rebase(latest, changes);
+            return RenewOutcome.Retry;
+        }
+
+        data.StoreVersion = newVersion;
+        state.MoveTo(newId);
+        state.Written();
+        return RenewOutcome.Renewed;
+    }
+
+    /// <summary>Destroys a session, counts it and raises <see cref="TesseraOptions.OnDestroyed"/>.</summary>
+    public async ValueTask DestroyAsync(string id, SessionEndReason reason, string? userId, HttpContext? context, CancellationToken cancellationToken)
+    {
+        await _store.DestroyAsync(Key(id), cancellationToken);
+        _metrics.Destroyed(reason);
+        await RaiseAsync(_options.OnDestroyed, new SessionLifecycleEvent(id, userId, context) { Reason = reason });
+    }
+
+    /// <summary>Records activity on an unmodified session: the store takes its re-armed expiry.</summary>
+    public async ValueTask TouchAsync(SessionState state, CancellationToken cancellationToken)
+    {
+        await _store.TouchAsync(Key(state.Id), state.Data, cancellationToken);
+        _metrics.Touched();
+    }
+
+    /// <summary>Runs a lifecycle callback; its failure is logged, never thrown into the request.</summary>
+    public async ValueTask RaiseAsync(Func<SessionLifecycleEvent, Task>? handler, SessionLifecycleEvent lifecycleEvent)
+    {
+        if (handler is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await handler(lifecycleEvent);
+        }
+        catch (Exception ex)
+        {
+            TesseraLog.EventHandlerFailed(_logger, ex);
+        }
+    }
+
+    /// <summary>
+    /// Where a renewal marker leads: the renewed session, while the grace period lasts and the
+    /// session still has the user it was renewed with (and, for a request in flight, the user
+    /// that request read). Never across a change of user.
+    /// </summary>
+    private async ValueTask<(string Id, SessionData Data)?> FollowAsync(string oldId, SessionData marker, SessionState? follower, CancellationToken cancellationToken)
+    {
+        if (RenewalMarker.NewIdOf(marker, oldId, _options, _time.GetUtcNow()) is not { } newId)
+        {
+            return null;
+        }
+
+        var user = RenewalMarker.UserOf(marker);
+        if (follower is not null && follower.StoredUserId != user)
+        {
+            return null;
+        }
+
+        var data = await GetAsync(newId, cancellationToken);
+        if (data is null || data.RenewedTo is not null || data.UserId != user)
+        {
+            return null; // gone, renewed again (an old ID leads one step only), or another user's now
+        }
+
+        return (newId, data);
+    }
+
+    private async ValueTask<SessionData?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        var data = await _store.GetAsync(Key(id), cancellationToken);
+        if (data is not null && !ReferenceEquals(data.Cookie.Time, _time))
+        {
+            data = new SessionData(data.Cookie.WithTime(_time), data.Values, data.CookieIndex, data.Metadata)
+            {
+                StoreVersion = data.StoreVersion,
+                StoreExpires = data.StoreExpires,
+            };
+        }
+
+        return data;
+    }
+
+    /// <summary>Counts a successful write, and announces a new session the first time it is stored.</summary>
+    private async ValueTask WrittenAsync(SessionState state)
+    {
+        _metrics.Saved();
+        if (state.IsNew && !state.CreationAnnounced)
+        {
+            state.CreationAnnounced = true;
+            _metrics.Created();
+            if (_options.OnCreated is { } onCreated)
+            {
+                await RaiseAsync(onCreated, new SessionLifecycleEvent(state.Id, state.Data.UserId, state.Context));
+            }
+        }
+    }
+
+    private void Dropped(SessionState state)
+    {
+        _metrics.CommitDropped();
+        TesseraLog.CommitDropped(_logger);
+        state.Destroyed();
+    }
+
+    private string Key(string id) => StoreKeys.For(id, _options);
+
+    private enum RenewOutcome
+    {
+        Renewed,
+        Joined,
+        Destroyed,
+        Retry,
+    }
+}
