@@ -7,7 +7,9 @@ namespace Tessera;
 /// <see cref="IEnumerableSessionStore"/>.
 /// </summary>
 /// <remarks>
-/// Every method is asynchronous and honours its <see cref="CancellationToken"/>. A store throws
+/// Every method is asynchronous and honours its <see cref="CancellationToken"/> (the runtime
+/// cancels it after <see cref="TesseraOptions.StoreTimeout"/>), and never blocks its caller: a
+/// store over a synchronous client runs its I/O off the calling thread. A store throws
 /// only for a failure of the store itself; a missing, expired or unreadable session is
 /// <see langword="null"/> from <see cref="GetAsync"/>, and destroying a missing session is not an error.
 /// </remarks>
@@ -41,6 +43,8 @@ public interface ISessionStore
     /// <summary>
     /// Records activity on an unmodified session: the store takes the new expiry of
     /// <paramref name="data"/>'s cookie without rewriting its values. Does nothing for a missing session.
+    /// A store whose touch moves only the expiry, leaving the stored document's cookie as it was,
+    /// reports that expiry in <see cref="SessionData.StoreExpires"/> when it reads the session.
     /// </summary>
     /// <param name="sessionId">The session ID.</param>
     /// <param name="data">The session, whose cookie carries the new expiry.</param>
