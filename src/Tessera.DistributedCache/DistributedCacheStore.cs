@@ -26,6 +26,22 @@ namespace Tessera;
 /// <see cref="IDistributedCache.RefreshAsync"/> only renews a sliding expiration, which would let
 /// every read extend a session.
 /// </para>
+/// <para>
+/// The cache cannot say when an entry expires, so <see cref="SessionData.StoreExpires"/> is left
+/// <see langword="null"/>: a session read reports the expiry of its document's cookie, the one of
+/// its last write, even after a touch.
+/// </para>
+/// <para>
+/// Many <see cref="IDistributedCache"/> implementations block their caller inside their
+/// asynchronous methods, and some ignore the cancellation token. So that neither holds up a
+/// request, every cache call starts on a thread-pool thread (<see cref="Task.Run(Func{Task})"/>),
+/// never on the caller's thread, and the store stops waiting for it as soon as its token is
+/// cancelled, whether or not the cache honours the token it is also given. A cache call abandoned
+/// this way keeps running on its pool thread until the cache returns: a read's result is dropped,
+/// and a write or a removal still takes effect, possibly after later calls for the same session
+/// (a failure it ends with is logged at debug level). A cache that blocks holds one pool thread
+/// per call for as long as it blocks.
+/// </para>
 /// </remarks>
 public sealed class DistributedCacheStore : ISessionStore
 {
@@ -58,12 +74,16 @@ public sealed class DistributedCacheStore : ISessionStore
     /// </summary>
     public bool SupportsConditionalWrites => false;
 
+    /// <summary>
+    /// Reads the session's entry. <see cref="SessionData.StoreExpires"/> is left
+    /// <see langword="null"/>: the cache cannot tell when the entry expires.
+    /// </summary>
     /// <inheritdoc/>
     public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         cancellationToken.ThrowIfCancellationRequested();
-        var value = await _cache.GetAsync(Key(sessionId), cancellationToken);
+        var value = await GetEntryAsync(Key(sessionId), cancellationToken);
         if (value is null)
         {
             return null;
@@ -93,12 +113,14 @@ public sealed class DistributedCacheStore : ISessionStore
         var key = Key(sessionId);
         if (EntryOptions(data) is { } entry)
         {
-            await _cache.SetAsync(key, data.ToUtf8Json(), entry, cancellationToken);
+            // Serialized here, on the caller's thread: a write abandoned on cancellation must not
+            // read a document the caller goes on changing.
+            await SetEntryAsync(key, data.ToUtf8Json(), entry, cancellationToken);
         }
         else
         {
             DistributedCacheStoreLog.ExpiredOnWrite(_logger);
-            await _cache.RemoveAsync(key, cancellationToken);
+            await RemoveEntryAsync(key, cancellationToken);
         }
     }
 
@@ -107,7 +129,7 @@ public sealed class DistributedCacheStore : ISessionStore
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         cancellationToken.ThrowIfCancellationRequested();
-        await _cache.RemoveAsync(Key(sessionId), cancellationToken);
+        await RemoveEntryAsync(Key(sessionId), cancellationToken);
     }
 
     /// <summary>
@@ -126,7 +148,7 @@ public sealed class DistributedCacheStore : ISessionStore
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
         var key = Key(sessionId);
-        var stored = await _cache.GetAsync(key, cancellationToken);
+        var stored = await GetEntryAsync(key, cancellationToken);
         if (stored is null)
         {
             return;
@@ -134,11 +156,11 @@ public sealed class DistributedCacheStore : ISessionStore
 
         if (EntryOptions(data) is { } entry)
         {
-            await _cache.SetAsync(key, stored, entry, cancellationToken);
+            await SetEntryAsync(key, stored, entry, cancellationToken);
         }
         else
         {
-            await _cache.RemoveAsync(key, cancellationToken);
+            await RemoveEntryAsync(key, cancellationToken);
         }
     }
 
@@ -162,4 +184,51 @@ public sealed class DistributedCacheStore : ISessionStore
     }
 
     private string Key(string sessionId) => _options.KeyPrefix + sessionId;
+
+    // The cache calls, each started on the thread pool and awaited only until the token is
+    // cancelled (see the remarks on the type).
+    private Task<byte[]?> GetEntryAsync(string key, CancellationToken cancellationToken) =>
+        OffCallerAsync(Task.Run(() => _cache.GetAsync(key, cancellationToken), cancellationToken), cancellationToken);
+
+    private Task SetEntryAsync(string key, byte[] value, DistributedCacheEntryOptions entry, CancellationToken cancellationToken) =>
+        OffCallerAsync(Task.Run(() => _cache.SetAsync(key, value, entry, cancellationToken), cancellationToken), cancellationToken);
+
+    private Task RemoveEntryAsync(string key, CancellationToken cancellationToken) =>
+        OffCallerAsync(Task.Run(() => _cache.RemoveAsync(key, cancellationToken), cancellationToken), cancellationToken);
+
+    private async Task<T> OffCallerAsync<T>(Task<T> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            ObserveAbandoned(call);
+            throw;
+        }
+    }
+
+    private async Task OffCallerAsync(Task call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await call.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            ObserveAbandoned(call);
+            throw;
+        }
+    }
+
+    // A call the store stopped waiting for still ends some time: a failure then is logged (and
+    // observed, so that it is not reported as an unobserved task exception).
+    private void ObserveAbandoned(Task call) =>
+        _ = call.ContinueWith(
+            static (task, state) => DistributedCacheStoreLog.AbandonedCallFailed((ILogger)state!, task.Exception!),
+            _logger,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 }

@@ -20,4 +20,11 @@ internal static partial class DistributedCacheStoreLog
 
     [LoggerMessage(EventId = 303, EventName = "ExpiredOnWrite", Level = LogLevel.Debug, Message = "The session has already expired; it was removed instead of written.")]
     public static partial void ExpiredOnWrite(ILogger logger);
+
+    [LoggerMessage(
+        EventId = 304,
+        EventName = "AbandonedCallFailed",
+        Level = LogLevel.Debug,
+        Message = "A cache call the store had stopped waiting for, its token having been cancelled, failed when it ended.")]
+    public static partial void AbandonedCallFailed(ILogger logger, Exception exception);
 }

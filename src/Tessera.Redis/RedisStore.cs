@@ -15,7 +15,9 @@ namespace Tessera;
 /// <remarks>
 /// <para>
 /// Redis expires the keys, on its own clock. <see cref="TouchAsync"/> is <c>EXPIRE</c>: it moves
-/// the TTL and leaves the document, with its cookie, as it was.
+/// the TTL and leaves the document, with its cookie, as it was. <see cref="GetAsync"/> therefore
+/// reads the TTL with the document and reports the expiry the key has now as
+/// <see cref="SessionData.StoreExpires"/>.
 /// </para>
 /// <para>
 /// Writes can be conditional (<see cref="TrySetAsync"/>) without changing the format: a session's
@@ -130,7 +132,21 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// <remarks>Before the store's own connection has been tried for the first time, <see langword="true"/>: the first call connects.</remarks>
     public bool IsReady => _connection.IsConnected;
 
-    /// <summary>Gets a session; its <see cref="SessionData.StoreVersion"/> is the value read, a boxed <see cref="RedisValue"/>.</summary>
+    /// <summary>
+    /// Gets a session with <c>PTTL</c> and <c>GET</c> of its key, pipelined in one round trip
+    /// (<see cref="IDatabaseAsync.StringGetWithExpiryAsync"/>). Its <see cref="SessionData.StoreVersion"/>
+    /// is the value read, a boxed <see cref="RedisValue"/>; its <see cref="SessionData.StoreExpires"/>
+    /// is when the key expires, the store's clock plus the TTL left (<see langword="null"/> for a
+    /// key without TTL), so a session moved on by <see cref="TouchAsync"/> reports its new expiry
+    /// while its document's cookie keeps the old one.
+    /// </summary>
+    /// <remarks>
+    /// The two commands go to the one node that holds the key (on Redis Cluster, the primary of its
+    /// hash slot; a redirection re-sends both), but they are not atomic: another client's write can
+    /// run between them, and the TTL read is then the one the key had just before that write. The TTL
+    /// is in milliseconds, or in whole seconds (<c>TTL</c>) where the server or the command map
+    /// offers no <c>PTTL</c>.
+    /// </remarks>
     /// <inheritdoc/>
     public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
     {
@@ -143,8 +159,14 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
 
         var key = Key(sessionId);
         var database = await DatabaseAsync(cancellationToken);
-        var value = await database.StringGetAsync(key).WaitAsync(cancellationToken);
-        return value.IsNull ? null : Read(value);
+        var read = await database.StringGetWithExpiryAsync(key).WaitAsync(cancellationToken);
+        if (read.Value.IsNull || Read(read.Value) is not { } data)
+        {
+            return null;
+        }
+
+        data.StoreExpires = read.Expiry is { } left ? _time.GetUtcNow() + left : null;
+        return data;
     }
 
     /// <summary>

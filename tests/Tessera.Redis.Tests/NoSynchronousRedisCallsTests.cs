@@ -22,7 +22,7 @@ public sealed class NoSynchronousRedisCallsTests
         Assert.Superset(
             new HashSet<string>
             {
-                "StringGetAsync", "StringSetAndGetAsync", "StringGetDeleteAsync", "KeyDeleteAsync", "KeyExpireAsync", "KeyTimeToLiveAsync",
+                "StringGetAsync", "StringGetWithExpiryAsync", "StringSetAndGetAsync", "StringGetDeleteAsync", "KeyDeleteAsync", "KeyExpireAsync", "KeyTimeToLiveAsync",
                 "ScriptEvaluateAsync", "SetMembersAsync", "SetRemoveAsync", "ExecuteAsync", "ConnectAsync", "GetServers",
             },
             called);

@@ -126,6 +126,50 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
     }
 
     [Fact]
+    public async Task After_a_touch_a_read_reports_the_new_expiry_as_StoreExpires_while_the_cookie_keeps_the_old_one()
+    {
+        var store = NewStore();
+        var data = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
+        await store.SetAsync("abc", data);
+        _time.Advance(TimeSpan.FromMinutes(4));
+        var touched = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
+
+        await store.TouchAsync("abc", touched);
+        var read = await store.GetAsync("abc");
+
+        Assert.NotNull(read);
+        Assert.Equal(Start.AddMinutes(10), read.Cookie.Expires);
+        Assert.NotNull(read.StoreExpires);
+        Assert.InRange(read.StoreExpires.Value, Start.AddMinutes(14).AddSeconds(-1), Start.AddMinutes(14).AddSeconds(1));
+        Assert.Equal(Start.AddMinutes(4), read.LastSeen!.Value, TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task A_read_reports_the_expiry_the_key_has_as_StoreExpires()
+    {
+        var store = NewStore();
+        await store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10)));
+
+        var read = await store.GetAsync("abc");
+
+        Assert.NotNull(read?.StoreExpires);
+        Assert.InRange(read.StoreExpires.Value, Start.AddMinutes(10).AddSeconds(-1), Start.AddMinutes(10).AddSeconds(1));
+    }
+
+    [Fact]
+    public async Task A_key_without_TTL_reads_with_no_StoreExpires()
+    {
+        const string Node = """{"cookie":{"originalMaxAge":60000,"expires":"2026-11-29T12:01:00.000Z","httpOnly":true,"path":"/"},"views":1}""";
+        await Database.StringSetAsync("sess:forever", Node);
+
+        var read = await NewStore().GetAsync("forever");
+
+        Assert.NotNull(read);
+        Assert.Null(read.StoreExpires);
+        Assert.Equal(Node, (string?)(RedisValue)read.StoreVersion!);
+    }
+
+    [Fact]
     public async Task Touch_of_a_missing_session_creates_no_key()
     {
         await NewStore().TouchAsync("missing", NewSession(TimeSpan.FromMinutes(30)));
