@@ -134,8 +134,9 @@ public sealed class DistributedCacheStore : ISessionStore
 
     /// <summary>
     /// Gives a stored session the expiry of <paramref name="data"/>'s cookie: reads the entry and
-    /// writes the same bytes back with the new expiry (the stored document is not changed). Does
-    /// nothing for a missing session; removes it when the cookie has expired.
+    /// writes it back with the new expiry, its document's cookie re-armed for the same lifetime
+    /// (values untouched), so the next read tells when the session was last active. Does nothing
+    /// for a missing session; removes it when the cookie has expired.
     /// </summary>
     /// <remarks>
     /// A write by another request between this read and this write is overwritten with the
@@ -156,7 +157,9 @@ public sealed class DistributedCacheStore : ISessionStore
 
         if (EntryOptions(data) is { } entry)
         {
-            await SetEntryAsync(key, stored, entry, cancellationToken);
+            // The stored document's cookie is re-armed too: the cache cannot report an expiry, so
+            // the document is where the next request reads when the session was last active.
+            await SetEntryAsync(key, Rearmed(stored, data.Cookie), entry, cancellationToken);
         }
         else
         {
@@ -187,6 +190,18 @@ public sealed class DistributedCacheStore : ISessionStore
 
     // The cache calls, each started on the thread pool and awaited only until the token is
     // cancelled (see the remarks on the type).
+    // The stored document with its cookie re-armed for the touched lifetime; an unreadable one as it was.
+    private byte[] Rearmed(byte[] stored, SessionCookie touched)
+    {
+        if (touched.OriginalMaxAge is not { } lifetime || !SessionData.TryParse(stored, out var document, _time))
+        {
+            return stored;
+        }
+
+        document.Cookie.MaxAge = lifetime;
+        return document.ToUtf8Json();
+    }
+
     private Task<byte[]?> GetEntryAsync(string key, CancellationToken cancellationToken) =>
         OffCallerAsync(Task.Run(() => _cache.GetAsync(key, cancellationToken), cancellationToken), cancellationToken);
 

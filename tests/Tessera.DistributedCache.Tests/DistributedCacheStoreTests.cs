@@ -95,15 +95,20 @@ public sealed class DistributedCacheStoreTests
     }
 
     [Fact]
-    public async Task A_touch_writes_the_stored_document_back_unchanged_with_the_new_expiry_and_never_refreshes()
+    public async Task A_touch_keeps_the_stored_values_re_arms_the_stored_cookie_and_never_refreshes()
     {
         var store = NewStore();
         var stored = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
         await store.SetAsync("abc", stored);
+        _time.Advance(TimeSpan.FromMinutes(3));
 
         await store.TouchAsync("abc", NewSession(TimeSpan.FromMinutes(30), ("views", "2")));
 
-        Assert.Equal(stored.ToUtf8Json(), await _cache.GetAsync("sess:abc"));
+        var document = SessionData.Parse((await _cache.GetAsync("sess:abc"))!, _time);
+        Assert.True(document.TryGetRawValue("views", out var views));
+        Assert.Equal("1", Encoding.UTF8.GetString(views.Span));
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromMinutes(30), document.Expires);
+        Assert.Equal(_time.GetUtcNow(), document.LastSeen);
         Assert.Equal(TimeSpan.FromMinutes(30), _cache.LastOptions!.AbsoluteExpirationRelativeToNow);
         Assert.DoesNotContain(_cache.Calls, call => call.StartsWith("Refresh", StringComparison.Ordinal));
         _time.Advance(TimeSpan.FromMinutes(30) - TimeSpan.FromMilliseconds(1));
