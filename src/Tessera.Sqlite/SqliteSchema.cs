@@ -84,17 +84,17 @@ internal static class SqliteSchema
     /// <summary>
     /// Switches the file to WAL and creates the schema if it has none, or upgrades an older one
     /// to <see cref="Version"/>, in one write transaction so that processes opening the file
-    /// together agree.
+    /// together agree. Synchronous: it runs on the store's writer thread.
     /// </summary>
     /// <returns>The version the file had: 0 when the schema was created, <see cref="Version"/> when nothing changed.</returns>
     /// <exception cref="InvalidOperationException">The file has a newer schema than this code knows.</exception>
-    public static async Task<long> EnsureAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    public static long Ensure(SqliteConnection connection)
     {
         // The journal mode is kept in the file; it cannot change inside a transaction.
-        await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL", cancellationToken);
+        Execute(connection, null, "PRAGMA journal_mode = WAL");
 
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var version = await ReadVersionAsync(connection, transaction, cancellationToken);
+        using var transaction = connection.BeginTransaction();
+        var version = ReadVersion(connection, transaction);
         if (version > Version)
         {
             throw new InvalidOperationException(
@@ -104,45 +104,45 @@ internal static class SqliteSchema
 
         if (version < 1)
         {
-            await ExecuteAsync(connection, transaction, CreateVersion1, cancellationToken);
+            Execute(connection, transaction, CreateVersion1);
         }
 
         if (version < 2)
         {
-            await ExecuteAsync(connection, transaction, UpgradeToVersion2, cancellationToken);
+            Execute(connection, transaction, UpgradeToVersion2);
         }
 
         if (version < 3)
         {
-            await ExecuteAsync(connection, transaction, UpgradeToVersion3, cancellationToken);
+            Execute(connection, transaction, UpgradeToVersion3);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        transaction.Commit();
         return version;
     }
 
     /// <summary>The schema version of the file, 0 when it has no Tessera schema.</summary>
-    public static async Task<long> ReadVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    public static long ReadVersion(SqliteConnection connection, SqliteTransaction? transaction)
     {
-        await using var exists = connection.CreateCommand();
+        using var exists = connection.CreateCommand();
         exists.Transaction = transaction;
         exists.CommandText = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'tessera_schema'";
-        if ((long)(await exists.ExecuteScalarAsync(cancellationToken))! == 0)
+        if ((long)exists.ExecuteScalar()! == 0)
         {
             return 0;
         }
 
-        await using var read = connection.CreateCommand();
+        using var read = connection.CreateCommand();
         read.Transaction = transaction;
         read.CommandText = "SELECT max(version) FROM tessera_schema";
-        return await read.ExecuteScalarAsync(cancellationToken) is long version ? version : 0;
+        return read.ExecuteScalar() is long version ? version : 0;
     }
 
-    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    private static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
-        await using var command = connection.CreateCommand();
+        using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.ExecuteNonQuery();
     }
 }
