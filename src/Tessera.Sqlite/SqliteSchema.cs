@@ -17,7 +17,7 @@ internal static class SqliteSchema
     /// <summary>The version this code writes and reads.</summary>
     public const int Version = 3;
 
-    public const string Get = "SELECT data, version FROM tessera_sessions WHERE id = $id AND expires > $now";
+    public const string Get = "SELECT data, version, expires FROM tessera_sessions WHERE id = $id AND expires > $now";
 
     // A new row starts at $version (random, so that a session destroyed and written again does
     // not take up a version a reader may still hold); a replaced row counts on from its own.

@@ -31,7 +31,8 @@ namespace Tessera;
 /// running is finished.
 /// </para>
 /// <para>
-/// <see cref="TouchAsync"/> moves the expiry and leaves the stored document as it was.
+/// <see cref="TouchAsync"/> moves the expiry and leaves the stored document as it was;
+/// <see cref="GetAsync"/> reports the expiry the row holds as <see cref="SessionData.StoreExpires"/>.
 /// Each row has a version that every write of its document changes, so writes can be
 /// conditional (<see cref="TrySetAsync"/>): one <c>UPDATE</c> that replaces only a live row of
 /// the version the caller read.
@@ -98,7 +99,8 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
 
     /// <summary>
     /// Gets a session, read on the thread pool. Its <see cref="SessionData.StoreVersion"/> is the
-    /// row's version, a boxed <see cref="long"/>.
+    /// row's version, a boxed <see cref="long"/>, and its <see cref="SessionData.StoreExpires"/>
+    /// the row's expiry, which <see cref="TouchAsync"/> may have moved past the document's cookie.
     /// </summary>
     /// <inheritdoc/>
     public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
@@ -113,7 +115,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
                 command.Parameters.AddWithValue("$id", sessionId);
                 command.Parameters.AddWithValue("$now", NowMilliseconds());
                 using var reader = command.ExecuteReader();
-                return reader.Read() ? Read(reader.GetString(0), reader.GetInt64(1)) : null;
+                return reader.Read() ? Read(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)) : null;
             },
             cancellationToken);
     }
@@ -221,7 +223,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
     /// <summary>
     /// Moves a live session's expiry to <paramref name="data"/>'s cookie's (or the default
     /// lifetime from now), on the writer thread; the stored document, with its cookie, is not
-    /// rewritten.
+    /// rewritten. <see cref="GetAsync"/> reports the new expiry as <see cref="SessionData.StoreExpires"/>.
     /// </summary>
     /// <inheritdoc/>
     public async ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
@@ -259,7 +261,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
                 while (reader.Read())
                 {
                     token.ThrowIfCancellationRequested();
-                    if (Read(reader.GetString(1), reader.GetInt64(2)) is { } data)
+                    if (Read(reader.GetString(1), reader.GetInt64(2), expires: null) is { } data)
                     {
                         result[reader.GetString(0)] = data;
                     }
@@ -323,7 +325,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
                 while (reader.Read())
                 {
                     token.ThrowIfCancellationRequested();
-                    if (Read(reader.GetString(1), version: null) is { } data)
+                    if (Read(reader.GetString(1), version: null, expires: null) is { } data)
                     {
                         sessions.Add(new UserSessionInfo(reader.GetString(0), data));
                     }
@@ -589,12 +591,13 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         return (BinaryPrimitives.ReadInt64LittleEndian(bytes) & (long.MaxValue >> 1)) + 1;
     }
 
-    private SessionData? Read(string json, long? version)
+    private SessionData? Read(string json, long? version, long? expires)
     {
         try
         {
             var data = SessionData.Parse(json, _time);
             data.StoreVersion = version;
+            data.StoreExpires = expires is { } milliseconds ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds) : null;
             return data;
         }
         catch (FormatException ex)
