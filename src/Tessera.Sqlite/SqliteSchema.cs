@@ -38,10 +38,10 @@ internal static class SqliteSchema
 
     public const string Touch = "UPDATE tessera_sessions SET expires = $expires WHERE id = $id AND expires > $now";
 
-    public const string All = "SELECT id, data, version FROM tessera_sessions WHERE expires > $now";
+    public const string All = "SELECT id, data, version, expires FROM tessera_sessions WHERE expires > $now";
 
     // Served by the partial index tessera_sessions_user: never a scan of the table.
-    public const string UserSessions = "SELECT id, data FROM tessera_sessions WHERE user_id = $user AND expires > $now";
+    public const string UserSessions = "SELECT id, data, expires FROM tessera_sessions WHERE user_id = $user AND expires > $now";
 
     public const string Count = "SELECT count(*) FROM tessera_sessions WHERE expires > $now";
 

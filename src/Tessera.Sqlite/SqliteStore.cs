@@ -245,7 +245,10 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
             cancellationToken);
     }
 
-    /// <summary>Lists the live sessions, read on the thread pool.</summary>
+    /// <summary>
+    /// Lists the live sessions, read on the thread pool, each with its row's version and expiry
+    /// (<see cref="SessionData.StoreVersion"/>, <see cref="SessionData.StoreExpires"/>).
+    /// </summary>
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyDictionary<string, SessionData>> AllAsync(CancellationToken cancellationToken = default)
     {
@@ -261,7 +264,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
                 while (reader.Read())
                 {
                     token.ThrowIfCancellationRequested();
-                    if (Read(reader.GetString(1), reader.GetInt64(2), expires: null) is { } data)
+                    if (Read(reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)) is { } data)
                     {
                         result[reader.GetString(0)] = data;
                     }
@@ -305,8 +308,9 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
 
     /// <summary>
     /// Lists the live sessions of a user: one <c>SELECT … WHERE user_id = … AND expires &gt; now</c>
-    /// on the index of users, never a scan, on the thread pool. Rows whose document is unreadable
-    /// are left out.
+    /// on the index of users, never a scan, on the thread pool. Each session's
+    /// <see cref="SessionData.StoreExpires"/> is its row's expiry, so <see cref="UserSessionInfo.LastSeen"/>
+    /// counts a touch. Rows whose document is unreadable are left out.
     /// </summary>
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<UserSessionInfo>> GetUserSessionsAsync(string userId, CancellationToken cancellationToken = default)
@@ -325,7 +329,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
                 while (reader.Read())
                 {
                     token.ThrowIfCancellationRequested();
-                    if (Read(reader.GetString(1), version: null, expires: null) is { } data)
+                    if (Read(reader.GetString(1), version: null, reader.GetInt64(2)) is { } data)
                     {
                         sessions.Add(new UserSessionInfo(reader.GetString(0), data));
                     }

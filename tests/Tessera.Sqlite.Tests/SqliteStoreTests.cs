@@ -450,6 +450,22 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Listings_report_each_rows_expiry_so_a_users_sessions_show_when_they_were_last_touched()
+    {
+        await using var store = NewStore();
+        var data = NewSession(TimeSpan.FromMinutes(10));
+        data.UserId = "alice";
+        await store.SetAsync("abc", data);
+
+        _time.Advance(TimeSpan.FromMinutes(3));
+        await store.TouchAsync("abc", NewSession(TimeSpan.FromMinutes(10)));
+
+        Assert.Equal(Start.AddMinutes(13), (await store.AllAsync())["abc"].StoreExpires);
+        var listed = Assert.Single(await store.GetUserSessionsAsync("alice"));
+        Assert.Equal(Start.AddMinutes(3), listed.LastSeen);
+    }
+
+    [Fact]
     public async Task Touch_does_not_revive_an_expired_row()
     {
         await using var store = NewStore();
