@@ -17,7 +17,7 @@ internal static class SqliteSchema
     /// <summary>The version this code writes and reads.</summary>
     public const int Version = 3;
 
-    public const string Get = "SELECT data, version FROM tessera_sessions WHERE id = $id AND expires > $now";
+    public const string Get = "SELECT data, version, expires FROM tessera_sessions WHERE id = $id AND expires > $now";
 
     // A new row starts at $version (random, so that a session destroyed and written again does
     // not take up a version a reader may still hold); a replaced row counts on from its own.
@@ -38,10 +38,10 @@ internal static class SqliteSchema
 
     public const string Touch = "UPDATE tessera_sessions SET expires = $expires WHERE id = $id AND expires > $now";
 
-    public const string All = "SELECT id, data, version FROM tessera_sessions WHERE expires > $now";
+    public const string All = "SELECT id, data, version, expires FROM tessera_sessions WHERE expires > $now";
 
     // Served by the partial index tessera_sessions_user: never a scan of the table.
-    public const string UserSessions = "SELECT id, data FROM tessera_sessions WHERE user_id = $user AND expires > $now";
+    public const string UserSessions = "SELECT id, data, expires FROM tessera_sessions WHERE user_id = $user AND expires > $now";
 
     public const string Count = "SELECT count(*) FROM tessera_sessions WHERE expires > $now";
 
@@ -84,17 +84,17 @@ internal static class SqliteSchema
     /// <summary>
     /// Switches the file to WAL and creates the schema if it has none, or upgrades an older one
     /// to <see cref="Version"/>, in one write transaction so that processes opening the file
-    /// together agree.
+    /// together agree. Synchronous: it runs on the store's writer thread.
     /// </summary>
     /// <returns>The version the file had: 0 when the schema was created, <see cref="Version"/> when nothing changed.</returns>
     /// <exception cref="InvalidOperationException">The file has a newer schema than this code knows.</exception>
-    public static async Task<long> EnsureAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    public static long Ensure(SqliteConnection connection)
     {
         // The journal mode is kept in the file; it cannot change inside a transaction.
-        await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL", cancellationToken);
+        Execute(connection, null, "PRAGMA journal_mode = WAL");
 
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var version = await ReadVersionAsync(connection, transaction, cancellationToken);
+        using var transaction = connection.BeginTransaction();
+        var version = ReadVersion(connection, transaction);
         if (version > Version)
         {
             throw new InvalidOperationException(
@@ -104,45 +104,45 @@ internal static class SqliteSchema
 
         if (version < 1)
         {
-            await ExecuteAsync(connection, transaction, CreateVersion1, cancellationToken);
+            Execute(connection, transaction, CreateVersion1);
         }
 
         if (version < 2)
         {
-            await ExecuteAsync(connection, transaction, UpgradeToVersion2, cancellationToken);
+            Execute(connection, transaction, UpgradeToVersion2);
         }
 
         if (version < 3)
         {
-            await ExecuteAsync(connection, transaction, UpgradeToVersion3, cancellationToken);
+            Execute(connection, transaction, UpgradeToVersion3);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        transaction.Commit();
         return version;
     }
 
     /// <summary>The schema version of the file, 0 when it has no Tessera schema.</summary>
-    public static async Task<long> ReadVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    public static long ReadVersion(SqliteConnection connection, SqliteTransaction? transaction)
     {
-        await using var exists = connection.CreateCommand();
+        using var exists = connection.CreateCommand();
         exists.Transaction = transaction;
         exists.CommandText = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'tessera_schema'";
-        if ((long)(await exists.ExecuteScalarAsync(cancellationToken))! == 0)
+        if ((long)exists.ExecuteScalar()! == 0)
         {
             return 0;
         }
 
-        await using var read = connection.CreateCommand();
+        using var read = connection.CreateCommand();
         read.Transaction = transaction;
         read.CommandText = "SELECT max(version) FROM tessera_schema";
-        return await read.ExecuteScalarAsync(cancellationToken) is long version ? version : 0;
+        return read.ExecuteScalar() is long version ? version : 0;
     }
 
-    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    private static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
-        await using var command = connection.CreateCommand();
+        using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.ExecuteNonQuery();
     }
 }

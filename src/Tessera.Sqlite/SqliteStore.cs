@@ -13,17 +13,33 @@ namespace Tessera;
 /// deleted in the background in bounded batches.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The file is in WAL mode with <c>synchronous=FULL</c>: a completed <see cref="SetAsync"/> is
 /// on disk, and survives a crash of the process and a loss of power. The schema is created on
-/// first use and carries a version; a file with a newer version is refused. Connections are
-/// pooled, and concurrent writers wait for each other up to <see cref="SqliteStoreOptions.BusyTimeout"/>.
-/// <see cref="TouchAsync"/> moves the expiry and leaves the stored document as it was.
+/// first use and carries a version; a file with a newer version is refused.
+/// </para>
+/// <para>
+/// Microsoft.Data.Sqlite runs every statement synchronously, so no statement runs on the
+/// caller's thread. Writes (<see cref="SetAsync"/>, <see cref="TrySetAsync"/>,
+/// <see cref="DestroyAsync"/>, <see cref="TouchAsync"/>, <see cref="ClearAsync"/>, the schema and
+/// the background purge) are queued for one dedicated writer thread per store, which runs them in
+/// order on one connection; SQLite admits one writer at a time anyway, and only that thread waits
+/// for another connection's write lock, up to <see cref="SqliteStoreOptions.BusyTimeout"/>. Reads
+/// run on the thread pool on pooled connections, in parallel: in WAL mode a reader does not wait
+/// for writers. Every method returns at once; its task completes as cancelled as soon as its token
+/// is cancelled. Work whose token is cancelled before it starts is not done; a statement already
+/// running is finished.
+/// </para>
+/// <para>
+/// <see cref="TouchAsync"/> moves the expiry and leaves the stored document as it was;
+/// <see cref="GetAsync"/> reports the expiry the row holds as <see cref="SessionData.StoreExpires"/>.
 /// Each row has a version that every write of its document changes, so writes can be
 /// conditional (<see cref="TrySetAsync"/>): one <c>UPDATE</c> that replaces only a live row of
 /// the version the caller read.
 /// Each row also records the session's user (<see cref="SessionData.UserId"/>), written by the
 /// same statement as the document and indexed, so <see cref="GetUserSessionsAsync"/> finds a
 /// user's sessions without a scan.
+/// </para>
 /// </remarks>
 public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IAsyncDisposable, IDisposable
 {
@@ -33,13 +49,18 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _purgeTimer;
+    private readonly SqliteWriter _writer;
     private readonly CancellationTokenSource _disposing = new();
     private readonly Lock _lock = new();
+    private volatile bool _schemaReady; // written on the writer thread only
     private Task? _schema;
     private Task _purge = Task.CompletedTask;
     private bool _disposed;
 
-    /// <summary>Creates a store; the file and its schema are created on first use.</summary>
+    /// <summary>
+    /// Creates a store and starts its writer thread; the file and its schema are created on first
+    /// use. Dispose the store to end the thread.
+    /// </summary>
     /// <param name="options">The options, with a path or a connection string.</param>
     /// <param name="timeProvider">The clock for expiry and the background purge; the system clock when null.</param>
     /// <param name="logger">The logger; none when null.</param>
@@ -57,6 +78,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         _pragmas = $"PRAGMA busy_timeout = {(long)_options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL;";
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _writer = new SqliteWriter(OpenWriterConnection);
         _purgeTimer = _time.CreateTimer(static state => ((SqliteStore)state!).StartPurge(), this, _options.PurgeInterval, _options.PurgeInterval);
     }
 
@@ -72,24 +94,35 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         }
     }
 
-    /// <summary>Gets a session; its <see cref="SessionData.StoreVersion"/> is the row's version, a boxed <see cref="long"/>.</summary>
+    /// <summary>The thread that runs the store's writes, for tests.</summary>
+    internal SqliteWriter Writer => _writer;
+
+    /// <summary>
+    /// Gets a session, read on the thread pool. Its <see cref="SessionData.StoreVersion"/> is the
+    /// row's version, a boxed <see cref="long"/>, and its <see cref="SessionData.StoreExpires"/>
+    /// the row's expiry, which <see cref="TouchAsync"/> may have moved past the document's cookie.
+    /// </summary>
     /// <inheritdoc/>
     public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         cancellationToken.ThrowIfCancellationRequested();
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = SqliteSchema.Get;
-        command.Parameters.AddWithValue("$id", sessionId);
-        command.Parameters.AddWithValue("$now", NowMilliseconds());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader.GetString(0), reader.GetInt64(1)) : null;
+        return await ReadAsync(
+            (connection, _) =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = SqliteSchema.Get;
+                command.Parameters.AddWithValue("$id", sessionId);
+                command.Parameters.AddWithValue("$now", NowMilliseconds());
+                using var reader = command.ExecuteReader();
+                return reader.Read() ? Read(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)) : null;
+            },
+            cancellationToken);
     }
 
     /// <summary>
-    /// Creates or replaces the session's row, with its user. A replaced row's version goes up by
-    /// one; a new row starts at a random version. <paramref name="data"/>'s
+    /// Creates or replaces the session's row, with its user, on the writer thread. A replaced
+    /// row's version goes up by one; a new row starts at a random version. <paramref name="data"/>'s
     /// <see cref="SessionData.StoreVersion"/> becomes the version written.
     /// </summary>
     /// <inheritdoc/>
@@ -100,15 +133,20 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         cancellationToken.ThrowIfCancellationRequested();
         var json = data.ToJson();
         var expires = ExpiresMilliseconds(data);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = SqliteSchema.Set;
-        command.Parameters.AddWithValue("$id", sessionId);
-        command.Parameters.AddWithValue("$data", json);
-        command.Parameters.AddWithValue("$expires", expires);
-        command.Parameters.AddWithValue("$version", NewRowVersion());
-        command.Parameters.AddWithValue("$user", (object?)data.UserId ?? DBNull.Value);
-        data.StoreVersion = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        var user = data.UserId;
+        data.StoreVersion = await WriteAsync(
+            connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = SqliteSchema.Set;
+                command.Parameters.AddWithValue("$id", sessionId);
+                command.Parameters.AddWithValue("$data", json);
+                command.Parameters.AddWithValue("$expires", expires);
+                command.Parameters.AddWithValue("$version", NewRowVersion());
+                command.Parameters.AddWithValue("$user", (object?)user ?? DBNull.Value);
+                return (long)command.ExecuteScalar()!;
+            },
+            cancellationToken);
     }
 
     /// <summary>Always <see langword="true"/>: <see cref="TrySetAsync"/> is a compare-and-set in one statement.</summary>
@@ -118,9 +156,9 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
     /// Replaces the session's row only if it is live and still of the version
     /// <paramref name="expectedVersion"/> (read by <see cref="GetAsync"/> or written by
     /// <see cref="SetAsync"/>), in one <c>UPDATE … WHERE id = … AND version = … AND expires &gt; now</c>
-    /// that also moves the version on and records the session's user. A missing or expired row
-    /// never matches, so a destroyed session is not brought back. On success <paramref name="data"/>'s
-    /// <see cref="SessionData.StoreVersion"/> becomes the new version.
+    /// on the writer thread that also moves the version on and records the session's user. A
+    /// missing or expired row never matches, so a destroyed session is not brought back. On
+    /// success <paramref name="data"/>'s <see cref="SessionData.StoreVersion"/> becomes the new version.
     /// </summary>
     /// <remarks>
     /// A session whose cookie has already expired is written with that expiry, so it can no longer
@@ -140,18 +178,23 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         }
 
         var json = data.ToJson();
-        var now = NowMilliseconds();
         var expires = ExpiresMilliseconds(data);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = SqliteSchema.TrySet;
-        command.Parameters.AddWithValue("$id", sessionId);
-        command.Parameters.AddWithValue("$data", json);
-        command.Parameters.AddWithValue("$expires", expires);
-        command.Parameters.AddWithValue("$expected", expected);
-        command.Parameters.AddWithValue("$user", (object?)data.UserId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$now", now);
-        if (await command.ExecuteScalarAsync(cancellationToken) is not long version)
+        var user = data.UserId;
+        var written = await WriteAsync(
+            connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = SqliteSchema.TrySet;
+                command.Parameters.AddWithValue("$id", sessionId);
+                command.Parameters.AddWithValue("$data", json);
+                command.Parameters.AddWithValue("$expires", expires);
+                command.Parameters.AddWithValue("$expected", expected);
+                command.Parameters.AddWithValue("$user", (object?)user ?? DBNull.Value);
+                command.Parameters.AddWithValue("$now", NowMilliseconds());
+                return command.ExecuteScalar() as long?;
+            },
+            cancellationToken);
+        if (written is not { } version)
         {
             return false;
         }
@@ -160,21 +203,27 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         return true;
     }
 
+    /// <summary>Deletes the session's row, on the writer thread.</summary>
     /// <inheritdoc/>
     public async ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         cancellationToken.ThrowIfCancellationRequested();
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = SqliteSchema.Destroy;
-        command.Parameters.AddWithValue("$id", sessionId);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await WriteAsync(
+            connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = SqliteSchema.Destroy;
+                command.Parameters.AddWithValue("$id", sessionId);
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken);
     }
 
     /// <summary>
     /// Moves a live session's expiry to <paramref name="data"/>'s cookie's (or the default
-    /// lifetime from now); the stored document, with its cookie, is not rewritten.
+    /// lifetime from now), on the writer thread; the stored document, with its cookie, is not
+    /// rewritten. <see cref="GetAsync"/> reports the new expiry as <see cref="SessionData.StoreExpires"/>.
     /// </summary>
     /// <inheritdoc/>
     public async ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
@@ -182,87 +231,121 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
-        var now = NowMilliseconds();
         var expires = ExpiresMilliseconds(data);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = SqliteSchema.Touch;
-        command.Parameters.AddWithValue("$id", sessionId);
-        command.Parameters.AddWithValue("$expires", expires);
-        command.Parameters.AddWithValue("$now", now);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await WriteAsync(
+            connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = SqliteSchema.Touch;
+                command.Parameters.AddWithValue("$id", sessionId);
+                command.Parameters.AddWithValue("$expires", expires);
+                command.Parameters.AddWithValue("$now", NowMilliseconds());
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken);
     }
 
+    /// <summary>
+    /// Lists the live sessions, read on the thread pool, each with its row's version and expiry
+    /// (<see cref="SessionData.StoreVersion"/>, <see cref="SessionData.StoreExpires"/>).
+    /// </summary>
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyDictionary<string, SessionData>> AllAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = SqliteSchema.All;
-        command.Parameters.AddWithValue("$now", NowMilliseconds());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var result = new Dictionary<string, SessionData>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (Read(reader.GetString(1), reader.GetInt64(2)) is { } data)
+        return await ReadAsync(
+            (connection, token) =>
             {
-                result[reader.GetString(0)] = data;
-            }
-        }
+                using var command = connection.CreateCommand();
+                command.CommandText = SqliteSchema.All;
+                command.Parameters.AddWithValue("$now", NowMilliseconds());
+                using var reader = command.ExecuteReader();
+                var result = new Dictionary<string, SessionData>(StringComparer.Ordinal);
+                while (reader.Read())
+                {
+                    token.ThrowIfCancellationRequested();
+                    if (Read(reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)) is { } data)
+                    {
+                        result[reader.GetString(0)] = data;
+                    }
+                }
 
-        return result;
+                return (IReadOnlyDictionary<string, SessionData>)result;
+            },
+            cancellationToken);
     }
 
+    /// <summary>Counts the live sessions, on the thread pool.</summary>
     /// <inheritdoc/>
     public async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = SqliteSchema.Count;
-        command.Parameters.AddWithValue("$now", NowMilliseconds());
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return await ReadAsync(
+            (connection, _) =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = SqliteSchema.Count;
+                command.Parameters.AddWithValue("$now", NowMilliseconds());
+                return (long)command.ExecuteScalar()!;
+            },
+            cancellationToken);
     }
 
+    /// <summary>Deletes every session, on the writer thread.</summary>
     /// <inheritdoc/>
     public async ValueTask ClearAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = SqliteSchema.Clear;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await WriteAsync(
+            connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = SqliteSchema.Clear;
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken);
     }
 
     /// <summary>
     /// Lists the live sessions of a user: one <c>SELECT … WHERE user_id = … AND expires &gt; now</c>
-    /// on the index of users, never a scan. Rows whose document is unreadable are left out.
+    /// on the index of users, never a scan, on the thread pool. Each session's
+    /// <see cref="SessionData.StoreExpires"/> is its row's expiry, so <see cref="UserSessionInfo.LastSeen"/>
+    /// counts a touch. Rows whose document is unreadable are left out.
     /// </summary>
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<UserSessionInfo>> GetUserSessionsAsync(string userId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userId);
         cancellationToken.ThrowIfCancellationRequested();
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = SqliteSchema.UserSessions;
-        command.Parameters.AddWithValue("$user", userId);
-        command.Parameters.AddWithValue("$now", NowMilliseconds());
-        var sessions = new List<UserSessionInfo>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (Read(reader.GetString(1), version: null) is { } data)
+        return await ReadAsync(
+            (connection, token) =>
             {
-                sessions.Add(new UserSessionInfo(reader.GetString(0), data));
-            }
-        }
+                using var command = connection.CreateCommand();
+                command.CommandText = SqliteSchema.UserSessions;
+                command.Parameters.AddWithValue("$user", userId);
+                command.Parameters.AddWithValue("$now", NowMilliseconds());
+                var sessions = new List<UserSessionInfo>();
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    token.ThrowIfCancellationRequested();
+                    if (Read(reader.GetString(1), version: null, reader.GetInt64(2)) is { } data)
+                    {
+                        sessions.Add(new UserSessionInfo(reader.GetString(0), data));
+                    }
+                }
 
-        return sessions;
+                return (IReadOnlyList<UserSessionInfo>)sessions;
+            },
+            cancellationToken);
     }
 
-    /// <summary>Stops the background purge, waits for a running one, and closes the pooled connections.</summary>
+    /// <summary>
+    /// Stops the background purge, fails the writes still queued with
+    /// <see cref="ObjectDisposedException"/>, waits for the write the writer thread is running (at
+    /// most <see cref="SqliteStoreOptions.BusyTimeout"/>) and for the thread to end, and closes the
+    /// pooled connections.
+    /// </summary>
     /// <returns>A task that completes when the store is closed.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -272,10 +355,16 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         }
 
         await purge.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _writer.Stopped;
         EndDispose();
     }
 
-    /// <summary>Stops the background purge, waits for a running one, and closes the pooled connections.</summary>
+    /// <summary>
+    /// Stops the background purge, fails the writes still queued with
+    /// <see cref="ObjectDisposedException"/>, waits for the write the writer thread is running (at
+    /// most <see cref="SqliteStoreOptions.BusyTimeout"/>) and for the thread to end, and closes the
+    /// pooled connections.
+    /// </summary>
     public void Dispose()
     {
         if (BeginDispose() is not { } purge)
@@ -283,22 +372,21 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
             return;
         }
 
-        // The purge stops at its next statement once cancelled.
+        // The purge's queued batch has failed with the writer stopped.
         purge.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
+        _writer.Join();
         EndDispose();
     }
 
-    /// <summary>Deletes every expired session, one bounded batch per statement.</summary>
+    /// <summary>Deletes every expired session, one bounded batch per write, so other writes run in between.</summary>
     /// <returns>The number of sessions deleted.</returns>
     internal async Task<long> PurgeAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
         long total = 0;
         int deleted;
         do
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            deleted = await PurgeBatchAsync(connection, cancellationToken);
+            deleted = await PurgeBatchAsync(cancellationToken);
             total += deleted;
         }
         while (deleted == _options.PurgeBatchSize);
@@ -306,78 +394,94 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         return total;
     }
 
-    /// <summary>Deletes at most one batch of expired sessions.</summary>
+    /// <summary>Deletes at most one batch of expired sessions, on the writer thread.</summary>
     /// <returns>The number of sessions deleted.</returns>
-    internal async Task<int> PurgeBatchAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await PurgeBatchAsync(connection, cancellationToken);
-    }
+    internal Task<int> PurgeBatchAsync(CancellationToken cancellationToken) =>
+        WriteAsync(
+            connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = SqliteSchema.PurgeBatch;
+                command.Parameters.AddWithValue("$now", NowMilliseconds());
+                command.Parameters.AddWithValue("$limit", _options.PurgeBatchSize);
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken);
 
-    /// <summary>Opens a pooled connection with the store's settings, creating the schema on first use.</summary>
+    /// <summary>Opens a pooled connection with the store's settings on the thread pool, once the schema is there.</summary>
     internal async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var schema = EnsureSchema();
-        if (!schema.IsCompletedSuccessfully)
-        {
-            await schema.WaitAsync(cancellationToken);
-        }
-
-        return await OpenConnectionAsync(cancellationToken);
+        await SchemaAsync(cancellationToken);
+        return await Task.Run(OpenConnection, cancellationToken).WaitAsync(cancellationToken);
     }
 
-    private async Task<int> PurgeBatchAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    // Queues a write for the writer thread, which creates or upgrades the schema first if it has
+    // not yet.
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, T> write, CancellationToken cancellationToken) =>
+        _writer.RunAsync(
+            connection =>
+            {
+                EnsureSchema(connection);
+                return write(connection);
+            },
+            cancellationToken);
+
+    // Reads run on the thread pool rather than on a thread of their own: in WAL mode a reader does
+    // not wait for the write lock, so a read holds a pool thread only for its own I/O, and reads
+    // run in parallel, as SQLite allows, instead of queuing behind each other or behind writes.
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, T> read, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = SqliteSchema.PurgeBatch;
-        command.Parameters.AddWithValue("$now", NowMilliseconds());
-        command.Parameters.AddWithValue("$limit", _options.PurgeBatchSize);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        await SchemaAsync(cancellationToken);
+        return await Task.Run(
+            () =>
+            {
+                using var connection = OpenConnection();
+                return read(connection, cancellationToken);
+            },
+            cancellationToken).WaitAsync(cancellationToken);
     }
 
-    private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    // Waits until the writer thread has the schema in place (created, upgraded or found).
+    private Task SchemaAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        try
+        if (_schemaReady)
         {
-            await connection.OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = _pragmas;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            return connection;
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+            return Task.CompletedTask;
         }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
 
-    private Task EnsureSchema()
-    {
+        Task schema;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_schema is null || _schema.IsFaulted || _schema.IsCanceled)
             {
-                _schema = CreateSchemaAsync();
+                // Shared by every reader, so it is not cancelled by any one of them.
+                _schema = _writer.RunAsync(
+                    connection =>
+                    {
+                        EnsureSchema(connection);
+                        return true;
+                    },
+                    CancellationToken.None);
             }
 
-            return _schema;
+            schema = _schema;
         }
+
+        return schema.IsCompletedSuccessfully ? Task.CompletedTask : schema.WaitAsync(cancellationToken);
     }
 
-    // Shared by every caller, so it is not cancelled by any one of them.
-    private async Task CreateSchemaAsync()
+    // On the writer thread: the first write creates or upgrades the schema; a failed attempt is
+    // tried again by the next write.
+    private void EnsureSchema(SqliteConnection connection)
     {
-        await Task.Yield();
-        if (_options.Path is { } path && System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { } folder)
+        if (_schemaReady)
         {
-            Directory.CreateDirectory(folder);
+            return;
         }
 
-        await using var connection = await OpenConnectionAsync(CancellationToken.None);
-        var found = await SqliteSchema.EnsureAsync(connection, CancellationToken.None);
+        var found = SqliteSchema.Ensure(connection);
         if (found == 0)
         {
             SqliteStoreLog.SchemaCreated(_logger, SqliteSchema.Version, connection.DataSource);
@@ -386,6 +490,37 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         {
             SqliteStoreLog.SchemaUpgraded(_logger, found, SqliteSchema.Version, connection.DataSource);
         }
+
+        _schemaReady = true;
+    }
+
+    private SqliteConnection OpenConnection()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    // The writer's connection is the first to the file, so it creates the file's folder.
+    private SqliteConnection OpenWriterConnection()
+    {
+        if (_options.Path is { } path && System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        return OpenConnection();
     }
 
     private void StartPurge()
@@ -426,6 +561,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
 
     private Task? BeginDispose()
     {
+        Task purge;
         lock (_lock)
         {
             if (_disposed)
@@ -434,10 +570,14 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
             }
 
             _disposed = true;
-            _purgeTimer.Dispose();
-            _disposing.Cancel();
-            return _purge;
+            purge = _purge;
         }
+
+        // Outside the lock: cancelling and failing the queued work completes the tasks that wait on it.
+        _purgeTimer.Dispose();
+        _disposing.Cancel();
+        _writer.Stop();
+        return purge;
     }
 
     private void EndDispose()
@@ -455,12 +595,13 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         return (BinaryPrimitives.ReadInt64LittleEndian(bytes) & (long.MaxValue >> 1)) + 1;
     }
 
-    private SessionData? Read(string json, long? version)
+    private SessionData? Read(string json, long? version, long? expires)
     {
         try
         {
             var data = SessionData.Parse(json, _time);
             data.StoreVersion = version;
+            data.StoreExpires = expires is { } milliseconds ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds) : null;
             return data;
         }
         catch (FormatException ex)

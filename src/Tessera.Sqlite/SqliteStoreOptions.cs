@@ -35,8 +35,9 @@ public sealed class SqliteStoreOptions
     public int PurgeBatchSize { get; set; } = 500;
 
     /// <summary>
-    /// How long a call waits for another connection's write lock (SQLite's <c>busy_timeout</c>)
-    /// before it fails with <c>SQLITE_BUSY</c>.
+    /// How long the store's writer thread waits for another connection's write lock (SQLite's
+    /// <c>busy_timeout</c>) before the write fails with <c>SQLITE_BUSY</c>. The caller's thread
+    /// never waits for it, and a caller whose token is cancelled stops waiting at once.
     /// </summary>
     /// <value>Default five seconds.</value>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);

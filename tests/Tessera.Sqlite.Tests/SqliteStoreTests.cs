@@ -428,6 +428,44 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task After_a_touch_with_a_new_expiry_a_read_reports_that_expiry_as_the_stores_expiry()
+    {
+        await using var store = NewStore();
+        await store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10)));
+        Assert.Equal(Start.AddMinutes(10), (await store.GetAsync("abc"))!.StoreExpires);
+
+        _time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromMilliseconds(123));
+        var touched = NewSession(TimeSpan.FromMinutes(10));
+        await store.TouchAsync("abc", touched);
+
+        var read = await store.GetAsync("abc");
+        var expected = Start.AddMinutes(15).AddMilliseconds(123);
+        Assert.Equal(expected, touched.Expires);
+        Assert.Equal(expected, read!.StoreExpires);
+        Assert.Equal(expected.ToUnixTimeMilliseconds(), read.StoreExpires!.Value.ToUnixTimeMilliseconds());
+
+        // The document keeps the cookie it was written with; the row's expiry tells when it was last active.
+        Assert.Equal(Start.AddMinutes(10), read.Cookie.Expires);
+        Assert.Equal(Start.AddMinutes(5).AddMilliseconds(123), read.LastSeen);
+    }
+
+    [Fact]
+    public async Task Listings_report_each_rows_expiry_so_a_users_sessions_show_when_they_were_last_touched()
+    {
+        await using var store = NewStore();
+        var data = NewSession(TimeSpan.FromMinutes(10));
+        data.UserId = "alice";
+        await store.SetAsync("abc", data);
+
+        _time.Advance(TimeSpan.FromMinutes(3));
+        await store.TouchAsync("abc", NewSession(TimeSpan.FromMinutes(10)));
+
+        Assert.Equal(Start.AddMinutes(13), (await store.AllAsync())["abc"].StoreExpires);
+        var listed = Assert.Single(await store.GetUserSessionsAsync("alice"));
+        Assert.Equal(Start.AddMinutes(3), listed.LastSeen);
+    }
+
+    [Fact]
     public async Task Touch_does_not_revive_an_expired_row()
     {
         await using var store = NewStore();
