@@ -5,6 +5,7 @@ using Tessera.StoreConformance;
 
 namespace Tessera.DistributedCache.Tests;
 
+/// <summary>Overlapping requests over real HTTP on the distributed-cache store (last write wins) over MemoryDistributedCache: where the grace period of a renewed ID stops, hashed IDs, and renewals after the response started.</summary>
 public sealed class DistributedCacheOverlapRenewalBoundaryTests : OverlapRenewalBoundaryTests
 {
     protected override Task<ISessionStore> CreateStoreAsync() =>

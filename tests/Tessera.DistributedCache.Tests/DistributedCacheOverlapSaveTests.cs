@@ -5,6 +5,7 @@ using Tessera.StoreConformance;
 
 namespace Tessera.DistributedCache.Tests;
 
+/// <summary>Overlapping requests over real HTTP on the distributed-cache store (last write wins) over MemoryDistributedCache: early, failed, cancelled and abandoned saves.</summary>
 public sealed class DistributedCacheOverlapSaveTests : OverlapSaveTests
 {
     protected override Task<ISessionStore> CreateStoreAsync() =>

@@ -4,6 +4,7 @@ using Tessera.Testing;
 
 namespace Tessera.Redis.Tests;
 
+/// <summary>Overlapping requests over real HTTP with sessions in a real Redis: where the grace period of a renewed ID stops, hashed IDs, and renewals after the response started.</summary>
 public sealed class RedisStoreOverlapRenewalBoundaryTests(RedisServer server) : OverlapRenewalBoundaryTests, IClassFixture<RedisServer>, IAsyncLifetime
 {
     private ConnectionMultiplexer? _connection;

@@ -4,6 +4,7 @@ using Tessera.Testing;
 
 namespace Tessera.Redis.Tests;
 
+/// <summary>Overlapping requests over real HTTP with sessions in a real Redis: early, failed, cancelled and abandoned saves.</summary>
 public sealed class RedisStoreOverlapSaveTests(RedisServer server) : OverlapSaveTests, IClassFixture<RedisServer>, IAsyncLifetime
 {
     private ConnectionMultiplexer? _connection;

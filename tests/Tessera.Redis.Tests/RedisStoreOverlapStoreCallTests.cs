@@ -4,6 +4,7 @@ using Tessera.Testing;
 
 namespace Tessera.Redis.Tests;
 
+/// <summary>Overlapping requests over real HTTP with sessions in a real Redis: store calls bounded by StoreTimeout, touches throttled by TouchAfter, and server-side timeouts of Node-written sessions.</summary>
 public sealed class RedisStoreOverlapStoreCallTests(RedisServer server) : OverlapStoreCallTests, IClassFixture<RedisServer>, IAsyncLifetime
 {
     private ConnectionMultiplexer? _connection;

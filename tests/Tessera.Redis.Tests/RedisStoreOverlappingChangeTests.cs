@@ -4,6 +4,7 @@ using Tessera.Testing;
 
 namespace Tessera.Redis.Tests;
 
+/// <summary>Overlapping requests over real HTTP with sessions in a real Redis: changes made while another request to the session is in flight.</summary>
 public sealed class RedisStoreOverlappingChangeTests(RedisServer server) : OverlappingChangeTests, IClassFixture<RedisServer>, IAsyncLifetime
 {
     private ConnectionMultiplexer? _connection;

@@ -2,6 +2,7 @@ using Tessera.StoreConformance;
 
 namespace Tessera.Sqlite.Tests;
 
+/// <summary>Overlapping requests over real HTTP with sessions in a SQLite file: where the grace period of a renewed ID stops, hashed IDs, and renewals after the response started.</summary>
 public sealed class SqliteStoreOverlapRenewalBoundaryTests : OverlapRenewalBoundaryTests, IAsyncLifetime
 {
     private readonly TemporarySqliteStores _stores = new();

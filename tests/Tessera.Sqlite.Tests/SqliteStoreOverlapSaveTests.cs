@@ -2,6 +2,7 @@ using Tessera.StoreConformance;
 
 namespace Tessera.Sqlite.Tests;
 
+/// <summary>Overlapping requests over real HTTP with sessions in a SQLite file: early, failed, cancelled and abandoned saves.</summary>
 public sealed class SqliteStoreOverlapSaveTests : OverlapSaveTests, IAsyncLifetime
 {
     private readonly TemporarySqliteStores _stores = new();

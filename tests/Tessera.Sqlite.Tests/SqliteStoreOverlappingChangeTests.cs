@@ -2,6 +2,7 @@ using Tessera.StoreConformance;
 
 namespace Tessera.Sqlite.Tests;
 
+/// <summary>Overlapping requests over real HTTP with sessions in a SQLite file: changes made while another request to the session is in flight.</summary>
 public sealed class SqliteStoreOverlappingChangeTests : OverlappingChangeTests, IAsyncLifetime
 {
     private readonly TemporarySqliteStores _stores = new();
