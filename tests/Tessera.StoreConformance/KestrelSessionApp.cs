@@ -27,6 +27,9 @@ public sealed class KestrelSessionApp : IAsyncDisposable
     /// <summary>A client that sends only the cookies a test gives it.</summary>
     public HttpClient Client { get; }
 
+    /// <summary>The app's services, such as its <see cref="SessionIndex"/>.</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>Starts the app with the given store, options and endpoints.</summary>
     /// <param name="store">The session store.</param>
     /// <param name="configure">Sets Tessera's options (after the defaults: a secret and a ten-minute cookie).</param>

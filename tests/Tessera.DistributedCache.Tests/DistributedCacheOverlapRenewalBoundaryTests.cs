@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Tessera.StoreConformance;
+
+namespace Tessera.DistributedCache.Tests;
+
+/// <summary>Overlapping requests over real HTTP on the distributed-cache store (last write wins) over MemoryDistributedCache: where the grace period of a renewed ID stops, hashed IDs, and renewals after the response started.</summary>
+public sealed class DistributedCacheOverlapRenewalBoundaryTests : OverlapRenewalBoundaryTests
+{
+    protected override Task<ISessionStore> CreateStoreAsync() =>
+        Task.FromResult<ISessionStore>(new DistributedCacheStore(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()))));
+}

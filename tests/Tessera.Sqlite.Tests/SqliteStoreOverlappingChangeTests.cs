@@ -1,0 +1,16 @@
+using Tessera.StoreConformance;
+
+namespace Tessera.Sqlite.Tests;
+
+/// <summary>Overlapping requests over real HTTP with sessions in a SQLite file: changes made while another request to the session is in flight.</summary>
+public sealed class SqliteStoreOverlappingChangeTests : OverlappingChangeTests, IAsyncLifetime
+{
+    private readonly TemporarySqliteStores _stores = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _stores.DeleteAsync();
+
+    protected override Task<ISessionStore> CreateStoreAsync() =>
+        Task.FromResult<ISessionStore>(_stores.Open($"sessions{_stores.Count}.db"));
+}
