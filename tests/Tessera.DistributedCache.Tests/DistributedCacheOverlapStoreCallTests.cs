@@ -10,4 +10,7 @@ public sealed class DistributedCacheOverlapStoreCallTests : OverlapStoreCallTest
 {
     protected override Task<ISessionStore> CreateStoreAsync() =>
         Task.FromResult<ISessionStore>(new DistributedCacheStore(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()))));
+
+    protected override Task<ISessionStore> CreateStoreAsync(TimeProvider time) =>
+        Task.FromResult<ISessionStore>(new DistributedCacheStore(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions())), timeProvider: time));
 }

@@ -67,10 +67,6 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
         {
             failures.Add("TesseraOptions.RenewGracePeriod must not be negative.");
         }
-        else if (options.RenewGracePeriod > TimeSpan.Zero && options.HashIdsInStore)
-        {
-            failures.Add("TesseraOptions.RenewGracePeriod cannot be used with TesseraOptions.HashIdsInStore: following a renewed ID would keep a plain ID in the store.");
-        }
 
         if (!Enum.IsDefined(options.StoreFailure))
         {
