@@ -9,19 +9,9 @@ public sealed class RedisStoreOverlapSaveTests(RedisServer server) : OverlapSave
 {
     private ConnectionMultiplexer? _connection;
 
-    public async Task InitializeAsync()
-    {
-        _connection = await ConnectionMultiplexer.ConnectAsync(server.Configuration + ",allowAdmin=true");
-        await _connection.GetServers()[0].FlushAllDatabasesAsync();
-    }
+    public async Task InitializeAsync() => _connection = await EmptyRedis.ConnectAsync(server);
 
-    public async Task DisposeAsync()
-    {
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _connection?.DisposeAsync().AsTask() ?? Task.CompletedTask;
 
     protected override Task<ISessionStore> CreateStoreAsync() =>
         Task.FromResult<ISessionStore>(new RedisStore(_connection!));
