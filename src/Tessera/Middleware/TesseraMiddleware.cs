@@ -24,6 +24,9 @@ internal sealed class TesseraMiddleware
     private readonly TesseraMetrics _metrics;
     private readonly Func<object, Task> _onStarting;
 
+    // Stores that keep expiries in whole seconds (a TTL) may report one up to a second late.
+    private static readonly TimeSpan ExpiryPrecision = TimeSpan.FromSeconds(1);
+
     public TesseraMiddleware(RequestDelegate next, SessionCookieCodec codec, SessionServices services, GuardedStore store, TesseraMetrics metrics)
     {
         _next = next;
@@ -276,7 +279,7 @@ internal sealed class TesseraMiddleware
             && !state.PolicyApplied
             && state.StoredExpires is { } expires && cookie.OriginalMaxAge is { } lifetime
             && _services.Factory.Time.GetUtcNow() is var now
-            && expires - now <= lifetime
+            && expires - now <= lifetime + ExpiryPrecision
             && now - (expires - lifetime) < touchAfter
             && !state.CookieChanged())
         {
