@@ -180,12 +180,17 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
 
         public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
 
+        /// <summary>
+        /// Hands the bytes to the server's own <c>WriteAsync</c>, all but the held-back byte when
+        /// this write ends the body: copying them through <c>GetSpan</c> would make the server find
+        /// one buffer the size of the write (a 100 MB write, a 128 MB buffer and a copy).
+        /// </summary>
         public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
         {
-            var span = GetSpan(source.Length);
-            source.Span.CopyTo(span);
-            Advance(source.Length);
-            return FlushAsync(cancellationToken);
+            body.ThrowIfCompleteRequested();
+            var now = body.PassThrough(source.Length);
+            body.Account(source.Span, now);
+            return inner.WriteAsync(source[..now], cancellationToken);
         }
     }
 }
