@@ -37,7 +37,12 @@ internal sealed partial class NodeApp : IAsyncDisposable
     }
 
     /// <summary>Starts the app and waits until it answers.</summary>
-    public static async Task<NodeApp> StartAsync(string redisUrl, string secret, string cookieName, TimeSpan maxAge)
+    /// <param name="redisUrl">The Redis server.</param>
+    /// <param name="secrets">The secrets: the first signs, all verify.</param>
+    /// <param name="cookieName">The cookie's name.</param>
+    /// <param name="maxAge">The cookie's maxAge.</param>
+    /// <param name="rolling">express-session's rolling option.</param>
+    public static async Task<NodeApp> StartAsync(string redisUrl, IReadOnlyList<string> secrets, string cookieName, TimeSpan maxAge, bool rolling = false)
     {
         var folder = InteropFolder();
         if (!Directory.Exists(Path.Combine(folder, "node_modules")))
@@ -60,7 +65,20 @@ internal sealed partial class NodeApp : IAsyncDisposable
         };
         start.ArgumentList.Add("app.js");
         start.Environment["REDIS_URL"] = redisUrl;
-        start.Environment["SESSION_SECRET"] = secret;
+        if (secrets.Count == 1)
+        {
+            start.Environment["SESSION_SECRET"] = secrets[0];
+        }
+        else
+        {
+            start.Environment["SESSION_SECRETS"] = System.Text.Json.JsonSerializer.Serialize(secrets);
+        }
+
+        if (rolling)
+        {
+            start.Environment["SESSION_ROLLING"] = "true";
+        }
+
         start.Environment["SESSION_NAME"] = cookieName;
         start.Environment["COOKIE_MAX_AGE"] = ((long)maxAge.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["PORT"] = "0";

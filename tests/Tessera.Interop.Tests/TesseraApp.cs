@@ -14,7 +14,8 @@ namespace Tessera.Interop.Tests;
 
 /// <summary>
 /// The Tessera side: an ASP.NET Core app on Kestrel (127.0.0.1, a free port) with the Redis store,
-/// serving the same endpoints as tests/interop/app.js, plus typed ones.
+/// serving the same endpoints as tests/interop/app.js, plus typed ones and <c>POST /signin</c>
+/// ({userId}: sets <see cref="Session.UserId"/>) and <c>GET /whoami</c> ({id, userId}).
 /// </summary>
 internal sealed class TesseraApp : IAsyncDisposable
 {
@@ -29,16 +30,23 @@ internal sealed class TesseraApp : IAsyncDisposable
     /// <summary>The app's base address, <c>http://127.0.0.1:port/</c>.</summary>
     public Uri Address { get; }
 
-    public static async Task<TesseraApp> StartAsync(string redisConfiguration, string secret, string cookieName, TimeSpan maxAge)
+    /// <summary>Starts the app on Kestrel.</summary>
+    /// <param name="redisConfiguration">The Redis server.</param>
+    /// <param name="secrets">The secrets: the first signs, all verify.</param>
+    /// <param name="cookieName">The cookie's name.</param>
+    /// <param name="maxAge">The cookie's maxAge.</param>
+    /// <param name="rolling">The Rolling option.</param>
+    public static async Task<TesseraApp> StartAsync(string redisConfiguration, IReadOnlyList<string> secrets, string cookieName, TimeSpan maxAge, bool rolling = false)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddTessera(o =>
         {
-            o.Secrets = [secret];
+            o.Secrets = [.. secrets];
             o.Name = cookieName;
             o.Cookie.MaxAge = maxAge;
+            o.Rolling = rolling;
         }).AddRedisStore(redisConfiguration);
 
         var app = builder.Build();
@@ -95,6 +103,15 @@ internal sealed class TesseraApp : IAsyncDisposable
             Merge(session, body);
             return View(session);
         });
+
+        // Tessera's own metadata (_tessera in the stored document): the signed-in user.
+        app.MapPost("/signin", async (HttpRequest request, Session session) =>
+        {
+            session.UserId = (await BodyAsync(request)).GetProperty("userId").GetString();
+            return View(session);
+        });
+
+        app.MapGet("/whoami", (Session session) => Results.Json(new { id = session.Id, userId = session.UserId }));
 
         // Typed values: a record written with Set<T> and read with Get<T>.
         app.MapPost("/profile", (Profile profile, Session session) =>

@@ -4,7 +4,10 @@
 //
 // Environment:
 //   REDIS_URL       the Redis server, for example redis://127.0.0.1:6379 (required)
-//   SESSION_SECRET  the secret that signs the cookie (required)
+//   SESSION_SECRET  the secret that signs the cookie (required unless SESSION_SECRETS is set)
+//   SESSION_SECRETS a JSON array of secrets, express-session's rotation: the first signs, all
+//                   verify (replaces SESSION_SECRET)
+//   SESSION_ROLLING "true": express-session's rolling option (default false)
 //   SESSION_NAME    the cookie's name (default connect.sid)
 //   COOKIE_MAX_AGE  the cookie's maxAge in milliseconds (default 3600000)
 //   PORT            the port to listen on, on 127.0.0.1 (default 0: a free port)
@@ -20,6 +23,7 @@
 //   GET  /date?key=k        {iso}: the value read back as a Date
 //   POST /destroy           destroys the session; {destroyed: id}
 //   POST /regenerate        regenerates the session, then merges the body's keys; {id, values}
+//   POST /increment         {key}: adds one to the session's number under key (0 when absent); {id, values}
 //   GET  /raw/:id           {key, ttl, document}: what connect-redis reads for that ID, and the key's TTL
 
 import { RedisStore } from "connect-redis";
@@ -37,7 +41,8 @@ function required(name) {
 }
 
 const redisUrl = required("REDIS_URL");
-const secret = required("SESSION_SECRET");
+const secret = process.env.SESSION_SECRETS ? JSON.parse(process.env.SESSION_SECRETS) : required("SESSION_SECRET");
+const rolling = process.env.SESSION_ROLLING === "true";
 const name = process.env.SESSION_NAME || "connect.sid";
 const maxAge = Number(process.env.COOKIE_MAX_AGE || 3600000);
 const port = Number(process.env.PORT || 0);
@@ -59,6 +64,7 @@ app.use(
     secret,
     name,
     resave: false,
+    rolling,
     saveUninitialized: false,
     cookie: { maxAge },
   }),
@@ -117,6 +123,12 @@ app.post("/regenerate", (req, res, next) => {
     merge(req.session, req.body);
     res.json(view(req));
   });
+});
+
+app.post("/increment", (req, res) => {
+  const key = String(req.body?.key);
+  req.session[key] = (Number(req.session[key]) || 0) + 1;
+  res.json(view(req));
 });
 
 app.get("/raw/:id", async (req, res, next) => {

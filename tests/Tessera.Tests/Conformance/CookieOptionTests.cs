@@ -342,6 +342,86 @@ public sealed class CookieOptionTests
         Assert.Equal("false", await response.Content.ReadAsStringAsync());
     }
 
+    // express-session spec §4.5: cookie.domain
+    [Fact]
+    public async Task The_cookie_domain_is_sent_as_the_domain_attribute()
+    {
+        await using var app = await TestApp.StartAsync(ExpressHarness.Defaults(o => o.Cookie.Domain = "example.com"));
+
+        var response = await app.GetAsync("/");
+
+        Assert.Equal("example.com", SetCookie.Attribute(SetCookie.Require(response), "Domain"));
+    }
+
+    // express-session spec §4.5: cookie.sameSite
+    [Fact]
+    public async Task Same_site_strict_is_sent_as_strict()
+    {
+        await using var app = await TestApp.StartAsync(ExpressHarness.Defaults(o => o.Cookie.SameSite = SameSiteMode.Strict));
+
+        var response = await app.GetAsync("/");
+
+        Assert.Equal("Strict", SetCookie.Attribute(SetCookie.Require(response), "SameSite"));
+    }
+
+    // express-session spec §4.5: cookie.sameSite 'none' (browsers want it Secure)
+    [Fact]
+    public async Task A_static_same_site_none_is_sent_as_none_with_secure()
+    {
+        await using var app = await TestApp.StartAsync(
+            ExpressHarness.Defaults(o =>
+            {
+                o.Cookie.SameSite = SameSiteMode.None;
+                o.Cookie.Secure = CookieSecurePolicy.Always;
+            }),
+            before: ExpressHarness.SecureFromHeader);
+
+        var response = await ProxyOptionTests.GetAsync(app, secure: true);
+
+        var line = SetCookie.Require(response);
+        Assert.Equal("None", SetCookie.Attribute(line, "SameSite"));
+        Assert.Equal(string.Empty, SetCookie.Attribute(line, "Secure"));
+    }
+
+    // express-session spec §4.5: cookie.priority
+    [Theory]
+    [InlineData(CookiePriority.Low, "Low")]
+    [InlineData(CookiePriority.Medium, "Medium")]
+    public async Task The_cookie_priority_is_sent_as_the_priority_attribute(CookiePriority priority, string expected)
+    {
+        await using var app = await TestApp.StartAsync(ExpressHarness.Defaults(o => o.Cookie.Priority = priority));
+
+        var response = await app.GetAsync("/");
+
+        Assert.Equal(expected, SetCookie.Attribute(SetCookie.Require(response), "Priority"));
+    }
+
+    // express-session spec §4.5: the order cookie.serialize writes the attributes in
+    [Fact]
+    public async Task A_cookie_with_every_attribute_lists_them_in_express_sessions_order()
+    {
+        await using var app = await TestApp.StartAsync(
+            ExpressHarness.Defaults(o => o.Cookie = new SessionCookieOptions
+            {
+                Domain = "example.com",
+                Path = "/",
+                MaxAge = TimeSpan.FromMinutes(1),
+                HttpOnly = true,
+                Secure = CookieSecurePolicy.Always,
+                Partitioned = true,
+                Priority = CookiePriority.Low,
+                SameSite = SameSiteMode.Strict,
+            }),
+            before: ExpressHarness.SecureFromHeader);
+
+        var response = await ProxyOptionTests.GetAsync(app, secure: true);
+
+        var line = SetCookie.Require(response);
+        Assert.Equal(
+            $"connect.sid={SetCookie.Value(line)}; Domain=example.com; Path=/; Expires=Sun, 29 Nov 2026 12:01:00 GMT; HttpOnly; Secure; Partitioned; Priority=Low; SameSite=Strict",
+            line);
+    }
+
     /// <summary>express-session's <c>{cookie: {path: '/foo/bar'}}</c>; the body is PathBase|Path.</summary>
     private static Task<TestApp> StartWithPathAsync(Action<IApplicationBuilder>? before = null) =>
         TestApp.StartAsync(

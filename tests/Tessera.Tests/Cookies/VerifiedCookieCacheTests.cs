@@ -90,6 +90,48 @@ public sealed class VerifiedCookieCacheTests
     }
 
     [Fact]
+    public void Threads_adding_and_looking_up_distinct_values_at_once_never_get_another_values_entry()
+    {
+        // Few slots for many values: entries are replaced under the readers all the time.
+        var cache = new VerifiedCookieCache(capacity: 16);
+        const int Threads = 8;
+        const int Rounds = 20_000;
+        using var start = new Barrier(Threads);
+        var wrong = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var hits = 0;
+        var workers = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < Rounds; i++)
+            {
+                var n = i % 32;
+                cache.Add($"s%3Aid-{t}-{n}.sig-{t}-{n}", $"id-{t}-{n}", resendable: (n & 1) == 0);
+                foreach (var (value, id) in new[]
+                {
+                    ($"s%3Aid-{t}-{n}.sig-{t}-{n}", $"id-{t}-{n}"),
+                    ($"s%3Aid-{(t + 1) % Threads}-{n}.sig-{(t + 1) % Threads}-{n}", $"id-{(t + 1) % Threads}-{n}"),
+                })
+                {
+                    if (cache.TryGet(value, out var entry))
+                    {
+                        Interlocked.Increment(ref hits);
+                        if (entry.Raw != value || entry.Id != id)
+                        {
+                            wrong.Enqueue($"{value} answered with {entry.Raw} ({entry.Id})");
+                        }
+                    }
+                }
+            }
+        })).ToList();
+
+        workers.ForEach(worker => worker.Start());
+        workers.ForEach(worker => worker.Join());
+
+        Assert.Empty(wrong);
+        Assert.True(hits > 0, "No lookup found anything: the test checked nothing.");
+    }
+
+    [Fact]
     public void A_capacity_below_one_is_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new VerifiedCookieCache(capacity: 0));
 }

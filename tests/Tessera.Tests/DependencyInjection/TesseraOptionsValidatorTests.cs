@@ -38,6 +38,19 @@ public sealed class TesseraOptionsValidatorTests
         { "TesseraOptions.Cookie.SameSite", o => { o.Secrets = ["s"]; o.Cookie.SameSite = SameSiteMode.None; } },
         { "TesseraOptions.Cookie.Partitioned", o => { o.Secrets = ["s"]; o.Cookie.Partitioned = true; } },
         { "TesseraOptions.Unset", o => { o.Secrets = ["s"]; o.Unset = (UnsetBehavior)7; } },
+        { "TesseraOptions.Secrets", o => o.Secrets = null! },
+        { "TesseraOptions.Cookie", o => { o.Secrets = ["s"]; o.Cookie = null!; } },
+        { "TesseraOptions.Cookie.Secure", o => { o.Secrets = ["s"]; o.Cookie.Secure = (CookieSecurePolicy)9; } },
+        { "TesseraOptions.JsonSerializerOptions", o => { o.Secrets = ["s"]; o.JsonSerializerOptions = null!; } },
+        { "TesseraOptions.IdleTimeout", o => { o.Secrets = ["s"]; o.IdleTimeout = TimeSpan.Zero; } },
+        { "TesseraOptions.AbsoluteTimeout", o => { o.Secrets = ["s"]; o.AbsoluteTimeout = TimeSpan.FromSeconds(-1); } },
+        { "TesseraOptions.StoreTimeout", o => { o.Secrets = ["s"]; o.StoreTimeout = TimeSpan.Zero; } },
+        { "TesseraOptions.IdleTimeout and TesseraOptions.Cookie.MaxAge", o => { o.Secrets = ["s"]; o.IdleTimeout = TimeSpan.FromMinutes(20); o.Cookie.MaxAge = TimeSpan.FromMinutes(20); } },
+        { "TesseraOptions.TouchAfter", o => { o.Secrets = ["s"]; o.TouchAfter = TimeSpan.FromSeconds(-1); } },
+        { "TesseraOptions.TouchAfter", o => { o.Secrets = ["s"]; o.IdleTimeout = TimeSpan.FromMinutes(20); o.TouchAfter = TimeSpan.FromMinutes(20); } },
+        { "TesseraOptions.TouchAfter", o => { o.Secrets = ["s"]; o.Cookie.MaxAge = TimeSpan.FromMinutes(20); o.TouchAfter = TimeSpan.FromMinutes(30); } },
+        { "TesseraOptions.RenewGracePeriod", o => { o.Secrets = ["s"]; o.RenewGracePeriod = TimeSpan.FromSeconds(-1); } },
+        { "TesseraOptions.StoreFailure", o => { o.Secrets = ["s"]; o.StoreFailure = (StoreFailure)7; } },
     };
 
     [Theory]

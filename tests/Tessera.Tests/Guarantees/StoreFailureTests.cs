@@ -235,6 +235,27 @@ public sealed class StoreFailureTests
         Assert.Equal(0, store.Gets);
     }
 
+    [Fact]
+    public async Task Store_readiness_is_checked_only_for_requests_inside_the_cookie_path()
+    {
+        var store = new CountingStore(new MemoryStore()) { Ready = false };
+        await using var app = await TestApp.StartAsync(
+            o =>
+            {
+                o.StoreFailure = StoreFailure.ServiceUnavailable;
+                o.Cookie.Path = "/app";
+            },
+            context => context.Response.WriteAsync("ok"),
+            store: store);
+
+        var outside = await app.GetAsync("/other");
+        var inside = await app.GetAsync("/app/x");
+
+        Assert.Equal(HttpStatusCode.OK, outside.StatusCode);
+        Assert.Equal("ok", await outside.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, inside.StatusCode);
+    }
+
     /// <summary>A store that can be made silent (never answering) or failing, in front of a memory store.</summary>
     private sealed class ControllableStore : ISessionStore
     {

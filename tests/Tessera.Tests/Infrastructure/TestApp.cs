@@ -41,7 +41,8 @@ internal sealed class TestApp : IAsyncDisposable
         RequestDelegate? handler = null,
         Action<IApplicationBuilder>? before = null,
         ISessionStore? store = null,
-        FakeTimeProvider? time = null)
+        FakeTimeProvider? time = null,
+        Action<IServiceCollection>? services = null)
     {
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
         store ??= new MemoryStore(timeProvider: time);
@@ -54,6 +55,7 @@ internal sealed class TestApp : IAsyncDisposable
             o.Cookie.MaxAge = TimeSpan.FromMinutes(1);
             configure?.Invoke(o);
         }).UseStore(store);
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         before?.Invoke(app);
         app.UseTessera();

@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Time.Testing;
+using Tessera.StoreConformance;
 using Tessera.Tests.Infrastructure;
 
 namespace Tessera.Tests.Observability;
@@ -105,6 +107,72 @@ public sealed class TelemetryTests
         Assert.Equal(1, counters["tessera.cookie.rejected[tessera.reason=bad_signature]"]);
         Assert.True(counters["tessera.store.duration[tessera.store.operation=load]"] >= 4);
         Assert.True(counters["tessera.store.duration[tessera.store.operation=save]"] >= 4);
+    }
+
+    /// <summary>/set/{key} sets a value, /get/{key} reads it, /destroy destroys the session, /slow is held by <paramref name="slow"/>.</summary>
+    private static Task<TestApp> StartOverlappingAsync(ISessionStore store, FakeTimeProvider time, SlowRequest? slow = null) => TestApp.StartAsync(null, async context =>
+    {
+        var session = context.GetSession();
+        var path = context.Request.Path.Value!;
+        if (path == "/destroy")
+        {
+            await session.DestroyAsync();
+        }
+        else if (path == "/slow" && slow is not null)
+        {
+            slow.Loaded.Open();
+            await slow.Proceed.WaitAsync();
+            session.Set("slow", "set");
+        }
+        else if (path.StartsWith("/set/", StringComparison.Ordinal))
+        {
+            session.Set(path["/set/".Length..], "set");
+        }
+        else if (path.StartsWith("/get/", StringComparison.Ordinal))
+        {
+            await context.Response.WriteAsync(session.Get<string>(path["/get/".Length..]) ?? "");
+        }
+    }, store: store, time: time);
+
+    [Fact]
+    public async Task Two_requests_writing_one_session_at_once_count_one_write_conflict_and_no_dropped_commit()
+    {
+        var time = ExpressHarness.NewClock();
+        var store = new LoadBarrierStore(new MemoryStore(timeProvider: time));
+        await using var app = await StartOverlappingAsync(store, time);
+        using var counters = new Counters(app);
+        var cookie = SetCookie.Require(await app.GetAsync("/set/a"));
+
+        store.Arm(2);
+        var responses = await Task.WhenAll(app.GetAsync("/set/b", cookie), app.GetAsync("/set/c", cookie));
+
+        Assert.True(store.Met, "The two requests did not both load the session before either wrote it.");
+        Assert.All(responses, response => Assert.Equal(200, (int)response.StatusCode));
+        Assert.Equal(1, counters["tessera.session.write_conflicts"]);
+        Assert.Equal(0, counters["tessera.session.commits_dropped"]);
+        Assert.Equal("set", await (await app.GetAsync("/get/b", cookie)).Content.ReadAsStringAsync());
+        Assert.Equal("set", await (await app.GetAsync("/get/c", cookie)).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_request_whose_session_was_destroyed_while_it_ran_counts_one_dropped_commit()
+    {
+        var time = ExpressHarness.NewClock();
+        var slow = new SlowRequest();
+        await using var app = await StartOverlappingAsync(new MemoryStore(timeProvider: time), time, slow);
+        using var counters = new Counters(app);
+        var cookie = SetCookie.Require(await app.GetAsync("/set/a"));
+
+        var inFlight = app.GetAsync("/slow", cookie);
+        await slow.Loaded.WaitAsync();
+        Assert.Equal(200, (int)(await app.GetAsync("/destroy", cookie)).StatusCode);
+        slow.Proceed.Open();
+        var response = await Gate.WithinTimeoutAsync(inFlight, "the request in flight while its session was destroyed");
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(1, counters["tessera.session.commits_dropped"]);
+        Assert.Equal(1, counters["tessera.session.write_conflicts"]); // the conditional write that found the session gone
+        Assert.Null(await app.Store.GetAsync(SetCookie.SessionId(cookie)));
     }
 
     [Fact]
