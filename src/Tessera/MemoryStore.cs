@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using Tessera.Serialization;
 
 namespace Tessera;
@@ -10,31 +12,54 @@ namespace Tessera;
 /// <see cref="SessionData"/> never reach, and refreshing a session's expiry rewrites nothing.
 /// Unlike express-session's MemoryStore it never leaks: expired sessions are evicted in the
 /// background in expiry order (without being read), sessions without an expiry are kept for
-/// <see cref="MemoryStoreOptions.DefaultLifetime"/>, and the number of sessions can be bounded.
-/// Sessions do not survive a restart and are not shared between processes.
+/// <see cref="MemoryStoreOptions.DefaultLifetime"/>, and the number of sessions is bounded by
+/// <see cref="MemoryStoreOptions.MaxSessions"/> (100,000 by default; anonymous sessions are
+/// evicted first, soonest-expiring first). Sessions do not survive a restart and are not shared
+/// between processes.
 /// </summary>
 public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Middleware.ICompletesSynchronously, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<string, long> _expiryQueue = new();
+    // Expiry order, one queue per eviction group: sessions without a user, and sessions with one.
+    private readonly PriorityQueue<string, long> _anonymousQueue = new();
+    private readonly PriorityQueue<string, long> _userQueue = new();
     private readonly Dictionary<string, HashSet<string>> _byUser = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly MemoryStoreOptions _options;
+    private readonly int _maxSessions;
+    private readonly MemoryStoreEvictions? _evictions;
     private readonly ITimer _sweepTimer;
     private long _lastVersion;
+    private int _userSessions;
 
     /// <summary>Creates a memory store.</summary>
     /// <param name="options">The options; defaults when null.</param>
     /// <param name="timeProvider">The clock; the system clock when null.</param>
-    public MemoryStore(MemoryStoreOptions? options = null, TimeProvider? timeProvider = null)
+    /// <param name="logger">Logs the Warning about evictions; none when null.</param>
+    /// <param name="meterFactory">Creates the <c>Tessera</c> meter of the evictions counter; a meter of the store's own when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range, such as a <see cref="MemoryStoreOptions.MaxSessions"/> that is not positive.</exception>
+    public MemoryStore(MemoryStoreOptions? options = null, TimeProvider? timeProvider = null, ILogger<MemoryStore>? logger = null, IMeterFactory? meterFactory = null)
     {
         _options = options ?? new MemoryStoreOptions();
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.DefaultLifetime, TimeSpan.Zero, "MemoryStoreOptions.DefaultLifetime");
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.SweepInterval, TimeSpan.Zero, "MemoryStoreOptions.SweepInterval");
         if (_options.MaxSessions is { } max)
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(max, 1, "MemoryStoreOptions.MaxSessions");
+            if (max < 1)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(options),
+                    max,
+                    $"MemoryStoreOptions.MaxSessions must be at least 1 (it is {max}): it is the most sessions the memory store holds. Set null to remove the bound.");
+            }
+
+            _maxSessions = max;
+            _evictions = new MemoryStoreEvictions(max, logger, meterFactory);
+        }
+        else
+        {
+            _maxSessions = int.MaxValue;
         }
 
         _time = timeProvider ?? TimeProvider.System;
@@ -81,11 +106,13 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         cancellationToken.ThrowIfCancellationRequested();
         var stored = Stored.Of(data, _time);
         var now = _time.GetUtcNow().UtcTicks;
+        int evicted;
         lock (_lock)
         {
-            Write(sessionId, data, stored, now);
+            evicted = Write(sessionId, data, stored, now);
         }
 
+        ReportEvictions(evicted, now);
         return ValueTask.CompletedTask;
     }
 
@@ -101,6 +128,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         cancellationToken.ThrowIfCancellationRequested();
         var stored = Stored.Of(data, _time);
         var now = _time.GetUtcNow().UtcTicks;
+        int evicted;
         lock (_lock)
         {
             ref var entry = ref GetLive(sessionId, now);
@@ -109,13 +137,15 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
                 return ValueTask.FromResult(false);
             }
 
-            Write(sessionId, data, stored, now);
+            evicted = Write(sessionId, data, stored, now);
         }
 
+        ReportEvictions(evicted, now);
         return ValueTask.FromResult(true);
     }
 
-    private void Write(string sessionId, SessionData data, Stored stored, long now)
+    /// <summary>Stores a session; returns how many live sessions were evicted to stay within the bound.</summary>
+    private int Write(string sessionId, SessionData data, Stored stored, long now)
     {
         var expires = ExpiryTicks(data, now);
         var version = ++_lastVersion;
@@ -125,13 +155,24 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         entry.Store(stored, version);
         IndexUser(sessionId, ref entry, data.UserId);
         Reschedule(ref entry, sessionId, expires);
-        if (!existed)
+        data.StoreVersion = version;
+        if (existed)
         {
-            EvictExpired(now);
-            EnforceBound();
+            return 0;
         }
 
-        data.StoreVersion = version;
+        EvictExpired(now);
+        // One comparison per new session; past the bound, one eviction per new session (plus
+        // the queue items of sessions that were touched or removed, each dropped once).
+        return _entries.Count > _maxSessions ? EnforceBound(sessionId, anonymous: data.UserId is null, now) : 0;
+    }
+
+    private void ReportEvictions(int evicted, long now)
+    {
+        if (evicted > 0)
+        {
+            _evictions!.Evicted(evicted, now);
+        }
     }
 
     /// <inheritdoc/>
@@ -214,8 +255,10 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         lock (_lock)
         {
             _entries.Clear();
-            _expiryQueue.Clear();
+            _anonymousQueue.Clear();
+            _userQueue.Clear();
             _byUser.Clear();
+            _userSessions = 0;
         }
 
         return ValueTask.CompletedTask;
@@ -256,14 +299,21 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
     }
 
     /// <summary>Stops the background eviction.</summary>
-    public void Dispose() => _sweepTimer.Dispose();
+    public void Dispose()
+    {
+        _sweepTimer.Dispose();
+        _evictions?.Dispose();
+    }
 
     private void Sweep()
     {
+        var now = _time.GetUtcNow().UtcTicks;
         lock (_lock)
         {
-            EvictExpired(_time.GetUtcNow().UtcTicks);
+            EvictExpired(now);
         }
+
+        _evictions?.Flush(now);
     }
 
     /// <summary>A new <see cref="SessionData"/> of a stored session, as if its document were read back.</summary>
@@ -297,63 +347,115 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         return ref entry;
     }
 
-    // Each live entry has one queue item at or before its expiry; an item whose entry expires
-    // later is moved on when it comes up, and items of removed entries are dropped then.
+    /// <summary>The queue of an entry's eviction group: with a user or without.</summary>
+    private PriorityQueue<string, long> QueueOf(in Entry entry) => entry.UserId is null ? _anonymousQueue : _userQueue;
+
+    // Each live entry has one queue item, in its group's queue, at or before its expiry; an item
+    // whose entry expires later is moved on when it comes up, and items of removed entries (or
+    // of entries that changed group) are dropped then.
     private void Reschedule(ref Entry entry, string sessionId, long expires)
     {
         entry.ExpiresTicks = expires;
         if (entry.QueuedTicks is not { } queued || expires < queued)
         {
-            _expiryQueue.Enqueue(sessionId, expires);
+            QueueOf(entry).Enqueue(sessionId, expires);
             entry.QueuedTicks = expires;
         }
 
-        if (_expiryQueue.Count > (2 * _entries.Count) + 1024)
+        if (_anonymousQueue.Count + _userQueue.Count > (2 * _entries.Count) + 1024)
         {
-            RebuildQueue(); // changes entries in place only: the caller's reference stays valid
+            RebuildQueues(); // changes entries in place only: the caller's reference stays valid
         }
     }
 
     private void EvictExpired(long now)
     {
-        while (_expiryQueue.TryPeek(out _, out var due) && due <= now)
+        while (_anonymousQueue.TryPeek(out _, out var due) && due <= now)
         {
-            PopSoonest(now, evictLive: false);
+            PopSoonest(_anonymousQueue, now, evictLive: false, spare: null);
+        }
+
+        while (_userQueue.TryPeek(out _, out var due) && due <= now)
+        {
+            PopSoonest(_userQueue, now, evictLive: false, spare: null);
         }
     }
 
-    private void EnforceBound()
+    /// <summary>
+    /// Evicts live sessions until the store is back within its bound: anonymous sessions first,
+    /// sessions with a user once no other anonymous one is left, soonest-expiring first within
+    /// each; never <paramref name="written"/>, the new session whose write went past the bound.
+    /// Returns how many were evicted.
+    /// </summary>
+    private int EnforceBound(string written, bool anonymous, long now)
     {
-        if (_options.MaxSessions is not { } max)
+        var evicted = 0;
+        long? spared = null;
+        while (_entries.Count > _maxSessions)
         {
-            return;
+            var otherAnonymous = _entries.Count - _userSessions - (anonymous ? 1 : 0);
+            var queue = otherAnonymous > 0 ? _anonymousQueue : _userQueue;
+            if (queue.Count == 0)
+            {
+                break; // cannot happen while every entry has its queue item; never loop or throw
+            }
+
+            switch (PopSoonest(queue, now, evictLive: true, spare: written))
+            {
+                case Popped.Evicted:
+                    evicted++;
+                    break;
+                case Popped.Spared:
+                    spared = _entries[written].QueuedTicks;
+                    break;
+            }
         }
 
-        var now = _time.GetUtcNow().UtcTicks;
-        while (_entries.Count > max && _expiryQueue.Count > 0)
+        if (spared is { } due)
         {
-            PopSoonest(now, evictLive: true);
+            // Back in its queue once the others are gone: its entry still names this item.
+            (anonymous ? _anonymousQueue : _userQueue).Enqueue(written, due);
         }
+
+        return evicted;
     }
 
-    private void PopSoonest(long now, bool evictLive)
+    /// <summary>
+    /// Takes the soonest item of <paramref name="queue"/>: drops it if it is stale, removes its
+    /// session if that has expired (or, with <paramref name="evictLive"/>, is due at the item's
+    /// time, unless it is <paramref name="spare"/>, which is left out of the queue for the
+    /// caller to put back), and otherwise queues the session again at its real expiry.
+    /// </summary>
+    private Popped PopSoonest(PriorityQueue<string, long> queue, long now, bool evictLive, string? spare)
     {
-        _expiryQueue.TryDequeue(out var id, out var due);
+        queue.TryDequeue(out var id, out var due);
         ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id!);
-        if (Unsafe.IsNullRef(ref entry) || entry.QueuedTicks != due)
+        if (Unsafe.IsNullRef(ref entry) || entry.QueuedTicks != due || QueueOf(entry) != queue)
         {
-            return; // an item left behind by a removed entry or a shortened expiry
+            return Popped.Stale; // an item left behind by a removed entry, a shortened expiry or a change of group
         }
 
-        if (entry.ExpiresTicks <= now || (evictLive && entry.ExpiresTicks == due))
+        if (entry.ExpiresTicks <= now)
         {
             Remove(id!);
-            return;
+            return Popped.Expired;
+        }
+
+        if (evictLive && entry.ExpiresTicks == due)
+        {
+            if (spare is not null && string.Equals(id, spare, StringComparison.Ordinal))
+            {
+                return Popped.Spared;
+            }
+
+            Remove(id!);
+            return Popped.Evicted;
         }
 
         // The session was touched since it was queued: queue it again at its real expiry.
-        _expiryQueue.Enqueue(id!, entry.ExpiresTicks);
+        queue.Enqueue(id!, entry.ExpiresTicks);
         entry.QueuedTicks = entry.ExpiresTicks;
+        return Popped.Requeued;
     }
 
     private void Remove(string sessionId)
@@ -369,6 +471,13 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         if (entry.UserId == userId)
         {
             return;
+        }
+
+        if ((entry.UserId is null) != (userId is null))
+        {
+            // The session changes eviction group: count it, and queue it again in its new group.
+            _userSessions += userId is null ? -1 : 1;
+            entry.QueuedTicks = null;
         }
 
         if (entry.UserId is { } previous && _byUser.TryGetValue(previous, out var previousIds))
@@ -393,13 +502,14 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         entry.UserId = userId;
     }
 
-    private void RebuildQueue()
+    private void RebuildQueues()
     {
-        _expiryQueue.Clear();
+        _anonymousQueue.Clear();
+        _userQueue.Clear();
         foreach (var id in _entries.Keys)
         {
             ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id);
-            _expiryQueue.Enqueue(id, entry.ExpiresTicks);
+            QueueOf(entry).Enqueue(id, entry.ExpiresTicks);
             entry.QueuedTicks = entry.ExpiresTicks;
         }
     }
@@ -434,6 +544,16 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         }
 
         public Stored Snapshot() => new(Values, Cookie, CookieIndex, Version);
+    }
+
+    /// <summary>What <see cref="PopSoonest"/> did with the item it took.</summary>
+    private enum Popped
+    {
+        Stale,
+        Expired,
+        Evicted,
+        Spared,
+        Requeued,
     }
 
     /// <summary>What an entry holds, taken out of the lock. The document and cookie are never changed once stored.</summary>

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Tessera;
 
@@ -40,6 +42,6 @@ public sealed class TesseraBuilder
     {
         var options = new MemoryStoreOptions();
         configure?.Invoke(options);
-        return UseStore(sp => new MemoryStore(options, sp.GetService<TimeProvider>()));
+        return UseStore(sp => new MemoryStore(options, sp.GetService<TimeProvider>(), sp.GetService<ILogger<MemoryStore>>(), sp.GetService<IMeterFactory>()));
     }
 }

@@ -31,7 +31,7 @@ public static class TesseraServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TesseraOptions>, TesseraOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ISessionStore>(sp => new MemoryStore(options: null, sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<ISessionStore>(sp => new MemoryStore(options: null, sp.GetService<TimeProvider>(), sp.GetService<ILogger<MemoryStore>>(), sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<TesseraMarker>();
         services.TryAddSingleton(sp => new TesseraMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp =>
