@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Tessera.Middleware;
 
-/// <summary>The middleware's log messages. Event IDs are stable; none logs a secret or a cookie value.</summary>
+/// <summary>
+/// The middleware's log messages. Event IDs are stable; none logs a secret, a cookie value or a
+/// session ID (a logged exception is a redacted copy: <see cref="Diagnostics.SessionIdRedaction"/>).
+/// </summary>
 internal static partial class TesseraLog
 {
     [LoggerMessage(EventId = 1, EventName = "UnsignedCookie", Level = LogLevel.Debug, Message = "The session cookie is not signed; a new session is created.")]
@@ -29,8 +32,8 @@ internal static partial class TesseraLog
     [LoggerMessage(EventId = 10, EventName = "PathMismatch", Level = LogLevel.Trace, Message = "The request path is outside the session cookie's path; the request runs without a session.")]
     public static partial void PathMismatch(ILogger logger);
 
-    [LoggerMessage(EventId = 5, EventName = "StoreFailed", Level = LogLevel.Error, Message = "The session store failed during {Operation}.")]
-    public static partial void StoreFailed(ILogger logger, string operation, Exception exception);
+    [LoggerMessage(EventId = 5, EventName = "StoreFailed", Level = LogLevel.Error, Message = "The session store failed during {Operation} (session {Session}).")]
+    public static partial void StoreFailed(ILogger logger, string operation, string session, Exception exception);
 
     [LoggerMessage(EventId = 6, EventName = "WriteConflict", Level = LogLevel.Debug, Message = "The stored session changed since this request read it (attempt {Attempt}); re-applying this request's changes to the latest version.")]
     public static partial void WriteConflict(ILogger logger, int attempt);
