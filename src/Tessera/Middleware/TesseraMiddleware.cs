@@ -177,6 +177,7 @@ internal sealed class TesseraMiddleware
                 };
             }
 
+            _metrics.RejectedCookie("not_found");
             TesseraLog.SessionNotFound(_logger);
         }
 
