@@ -246,7 +246,11 @@ public sealed class DistributedCacheStore : ISessionStore
             static (task, state) =>
             {
                 var (logger, key) = ((ILogger, string))state!;
-                DistributedCacheStoreLog.AbandonedCallFailed(logger, SessionIdRedaction.Copy(task.Exception!, key));
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    var redacted = SessionIdRedaction.Copy(task.Exception!, key);
+                    DistributedCacheStoreLog.AbandonedCallFailed(logger, redacted);
+                }
             },
             (_logger, key),
             CancellationToken.None,
