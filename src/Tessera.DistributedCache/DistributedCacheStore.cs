@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tessera.Diagnostics;
 
 namespace Tessera;
 
@@ -95,7 +96,7 @@ public sealed class DistributedCacheStore : ISessionStore
         }
         catch (FormatException ex)
         {
-            DistributedCacheStoreLog.UnreadableSession(_logger, ex);
+            DistributedCacheStoreLog.UnreadableSession(_logger, SessionIdRedaction.Copy(ex, sessionId));
             return null;
         }
     }
@@ -203,15 +204,15 @@ public sealed class DistributedCacheStore : ISessionStore
     }
 
     private Task<byte[]?> GetEntryAsync(string key, CancellationToken cancellationToken) =>
-        OffCallerAsync(Task.Run(() => _cache.GetAsync(key, cancellationToken), cancellationToken), cancellationToken);
+        OffCallerAsync(Task.Run(() => _cache.GetAsync(key, cancellationToken), cancellationToken), key, cancellationToken);
 
     private Task SetEntryAsync(string key, byte[] value, DistributedCacheEntryOptions entry, CancellationToken cancellationToken) =>
-        OffCallerAsync(Task.Run(() => _cache.SetAsync(key, value, entry, cancellationToken), cancellationToken), cancellationToken);
+        OffCallerAsync(Task.Run(() => _cache.SetAsync(key, value, entry, cancellationToken), cancellationToken), key, cancellationToken);
 
     private Task RemoveEntryAsync(string key, CancellationToken cancellationToken) =>
-        OffCallerAsync(Task.Run(() => _cache.RemoveAsync(key, cancellationToken), cancellationToken), cancellationToken);
+        OffCallerAsync(Task.Run(() => _cache.RemoveAsync(key, cancellationToken), cancellationToken), key, cancellationToken);
 
-    private async Task<T> OffCallerAsync<T>(Task<T> call, CancellationToken cancellationToken)
+    private async Task<T> OffCallerAsync<T>(Task<T> call, string key, CancellationToken cancellationToken)
     {
         try
         {
@@ -219,12 +220,12 @@ public sealed class DistributedCacheStore : ISessionStore
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            ObserveAbandoned(call);
+            ObserveAbandoned(call, key);
             throw;
         }
     }
 
-    private async Task OffCallerAsync(Task call, CancellationToken cancellationToken)
+    private async Task OffCallerAsync(Task call, string key, CancellationToken cancellationToken)
     {
         try
         {
@@ -232,17 +233,26 @@ public sealed class DistributedCacheStore : ISessionStore
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            ObserveAbandoned(call);
+            ObserveAbandoned(call, key);
             throw;
         }
     }
 
     // A call the store stopped waiting for still ends some time: a failure then is logged (and
     // observed, so that it is not reported as an unobserved task exception).
-    private void ObserveAbandoned(Task call) =>
+    // The cache's exception may name the key (the session ID unless HashIdsInStore): a redacted copy is logged.
+    private void ObserveAbandoned(Task call, string key) =>
         _ = call.ContinueWith(
-            static (task, state) => DistributedCacheStoreLog.AbandonedCallFailed((ILogger)state!, task.Exception!),
-            _logger,
+            static (task, state) =>
+            {
+                var (logger, key) = ((ILogger, string))state!;
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    var redacted = SessionIdRedaction.Copy(task.Exception!, key);
+                    DistributedCacheStoreLog.AbandonedCallFailed(logger, redacted);
+                }
+            },
+            (_logger, key),
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Tessera;
 
-/// <summary>The distributed-cache store's log messages. Event IDs are stable; none logs a session ID or session data.</summary>
+/// <summary>The distributed-cache store's log messages. Event IDs are stable; none logs a session ID or session data, and a logged exception is a copy with session IDs and keys redacted (SessionIdRedaction).</summary>
 internal static partial class DistributedCacheStoreLog
 {
     [LoggerMessage(

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using Tessera.Diagnostics;
 
 namespace Tessera;
 
@@ -147,7 +148,7 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         }
         catch (Exception ex)
         {
-            RedisStoreLog.ConnectFailed(_logger, ex);
+            RedisStoreLog.ConnectFailed(_logger, SessionIdRedaction.Copy(ex));
             throw;
         }
     }

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
+using Tessera.Diagnostics;
 
 namespace Tessera;
 
@@ -591,7 +592,7 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
         }
         catch (FormatException ex)
         {
-            RedisStoreLog.UnreadableSession(_logger, ex);
+            RedisStoreLog.UnreadableSession(_logger, SessionIdRedaction.Copy(ex));
             return null;
         }
     }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Tessera;
 
-/// <summary>The Redis store's log messages. Event IDs are stable; none logs a session ID or session data.</summary>
+/// <summary>The Redis store's log messages. Event IDs are stable; none logs a session ID or session data, and a logged exception is a copy with session IDs and keys redacted (SessionIdRedaction).</summary>
 internal static partial class RedisStoreLog
 {
     [LoggerMessage(EventId = 101, EventName = "UnreadableSession", Level = LogLevel.Warning, Message = "A value under the store's prefix is not an express-session document; it is treated as missing.")]

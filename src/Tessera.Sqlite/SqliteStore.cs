@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tessera.Diagnostics;
 
 namespace Tessera;
 
@@ -555,7 +556,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         }
         catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
-            SqliteStoreLog.PurgeFailed(_logger, ex);
+            SqliteStoreLog.PurgeFailed(_logger, SessionIdRedaction.Copy(ex));
         }
     }
 
@@ -606,7 +607,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         }
         catch (FormatException ex)
         {
-            SqliteStoreLog.UnreadableSession(_logger, ex);
+            SqliteStoreLog.UnreadableSession(_logger, SessionIdRedaction.Copy(ex));
             return null;
         }
     }

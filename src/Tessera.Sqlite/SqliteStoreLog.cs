@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Tessera;
 
-/// <summary>The SQLite store's log messages. Event IDs are stable; none logs a session ID or session data.</summary>
+/// <summary>The SQLite store's log messages. Event IDs are stable; none logs a session ID or session data, and a logged exception is a copy with session IDs and keys redacted (SessionIdRedaction).</summary>
 internal static partial class SqliteStoreLog
 {
     [LoggerMessage(EventId = 201, EventName = "UnreadableSession", Level = LogLevel.Warning, Message = "A stored session is not an express-session document; it is treated as missing.")]

@@ -1,6 +1,15 @@
 namespace Tessera;
 
 /// <summary>The session store failed, timed out, or could not settle a conflict; the inner exception says why.</summary>
+/// <remarks>
+/// A session ID is a bearer credential, and a store's exception may name the key it failed on.
+/// When Tessera throws this exception for a store call, neither its message nor its inner
+/// exception is the store's own: the inner exception is a copy that keeps the store exception's
+/// type name (first in its <see cref="Exception.ToString"/>), message and stack trace with every
+/// session ID and store key replaced by <c>[session:xxxxxxxx]</c>, the first 8 hex characters of
+/// the SHA-256 of what was replaced; on a timeout it is a <see cref="TimeoutException"/> whose
+/// inner exception is such a copy.
+/// </remarks>
 public sealed class SessionStoreException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -27,7 +36,7 @@ public sealed class SessionStoreException : Exception
     /// <summary>Creates the exception for a failed store operation.</summary>
     /// <param name="operation">The store operation: <c>load</c>, <c>save</c>, <c>touch</c> or <c>destroy</c>.</param>
     /// <param name="message">What failed.</param>
-    /// <param name="innerException">The store's own exception.</param>
+    /// <param name="innerException">Why it failed.</param>
     public SessionStoreException(string operation, string message, Exception? innerException)
         : base(message, innerException)
     {

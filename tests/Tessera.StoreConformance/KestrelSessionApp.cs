@@ -41,6 +41,7 @@ public sealed class KestrelSessionApp : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        builder.Logging.AddFilter<LeakRecorder>(null, LogLevel.Trace);
         if (time is not null)
         {
             builder.Services.AddSingleton(time);

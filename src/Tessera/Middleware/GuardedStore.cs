@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tessera.Diagnostics;
 
 namespace Tessera.Middleware;
 
@@ -10,6 +11,14 @@ namespace Tessera.Middleware;
 /// and fails only as a logged <see cref="SessionStoreException"/>. A cancelled caller gets
 /// <see cref="OperationCanceledException"/>.
 /// </summary>
+/// <remarks>
+/// A store's exception may name the key it failed on (StackExchange.Redis's do: <c>SET sess:&lt;id&gt;</c>),
+/// and the key is the session ID unless <see cref="TesseraOptions.HashIdsInStore"/>. Neither the
+/// log line nor the <see cref="SessionStoreException"/> carries the store's exception: both carry
+/// a <see cref="RedactedException"/> copy of it, with the call's key and anything shaped like a
+/// session ID replaced by a hash prefix (<see cref="SessionIdRedaction"/>). The copy is made only
+/// when a call fails.
+/// </remarks>
 internal sealed class GuardedStore
 {
     private readonly TimeSpan _timeout;
@@ -37,28 +46,28 @@ internal sealed class GuardedStore
     public bool SupportsConditionalWrites => Store.SupportsConditionalWrites;
 
     public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken) =>
-        CallAsync("load", key, static (store, key, token) => store.GetAsync(key, token), cancellationToken);
+        CallAsync("load", key, key, static (store, key, token) => store.GetAsync(key, token), cancellationToken);
 
     public ValueTask SetAsync(string key, SessionData data, CancellationToken cancellationToken) =>
-        CallAsync("save", (key, data), static (store, args, token) => store.SetAsync(args.key, args.data, token), cancellationToken);
+        CallAsync("save", key, (key, data), static (store, args, token) => store.SetAsync(args.key, args.data, token), cancellationToken);
 
     public ValueTask<bool> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken) =>
-        CallAsync("save", (key, data, expectedVersion), static (store, args, token) => store.TrySetAsync(args.key, args.data, args.expectedVersion, token), cancellationToken);
+        CallAsync("save", key, (key, data, expectedVersion), static (store, args, token) => store.TrySetAsync(args.key, args.data, args.expectedVersion, token), cancellationToken);
 
     public ValueTask DestroyAsync(string key, CancellationToken cancellationToken) =>
-        CallAsync("destroy", key, static (store, key, token) => store.DestroyAsync(key, token), cancellationToken);
+        CallAsync("destroy", key, key, static (store, key, token) => store.DestroyAsync(key, token), cancellationToken);
 
     public ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken) =>
-        CallAsync("touch", (key, data), static (store, args, token) => store.TouchAsync(args.key, args.data, token), cancellationToken);
+        CallAsync("touch", key, (key, data), static (store, args, token) => store.TouchAsync(args.key, args.data, token), cancellationToken);
 
     public ValueTask<IReadOnlyList<UserSessionInfo>> GetUserSessionsAsync(IUserSessionStore store, string userId, CancellationToken cancellationToken) =>
-        CallAsync("list", (store, userId), static (_, args, token) => args.store.GetUserSessionsAsync(args.userId, token), cancellationToken);
+        CallAsync("list", key: null, (store, userId), static (_, args, token) => args.store.GetUserSessionsAsync(args.userId, token), cancellationToken);
 
     /// <summary>
     /// Waits for a lock that serializes this process's writes of one session, no longer than
     /// <see cref="TesseraOptions.StoreTimeout"/>: a slow store must not queue unrelated requests without end.
     /// </summary>
-    public async ValueTask EnterAsync(SemaphoreSlim commitLock, CancellationToken cancellationToken)
+    public async ValueTask EnterAsync(SemaphoreSlim commitLock, string key, CancellationToken cancellationToken)
     {
         using var timeout = TimeoutSource(cancellationToken, out var registration);
         try
@@ -72,7 +81,7 @@ internal sealed class GuardedStore
                 "save",
                 $"Another request's write of the same session did not finish within {_timeout.TotalSeconds:0.###} s (TesseraOptions.StoreTimeout).",
                 new TimeoutException());
-            TesseraLog.StoreFailed(_logger, "save", exception);
+            TesseraLog.StoreFailed(_logger, "save", SessionIdRedaction.Tag(key), exception);
             throw exception;
         }
         finally
@@ -81,9 +90,9 @@ internal sealed class GuardedStore
         }
     }
 
-    private ValueTask CallAsync<TState>(string operation, TState state, Func<ISessionStore, TState, CancellationToken, ValueTask> call, CancellationToken cancellationToken)
+    private ValueTask CallAsync<TState>(string operation, string? key, TState state, Func<ISessionStore, TState, CancellationToken, ValueTask> call, CancellationToken cancellationToken)
     {
-        var result = CallAsync(operation, (call, state), static (store, args, token) => AsBoolean(args.call(store, args.state, token)), cancellationToken);
+        var result = CallAsync(operation, key, (call, state), static (store, args, token) => AsBoolean(args.call(store, args.state, token)), cancellationToken);
         if (result.IsCompletedSuccessfully)
         {
             result.GetAwaiter().GetResult();
@@ -110,10 +119,10 @@ internal sealed class GuardedStore
         return true;
     }
 
-    private ValueTask<TResult> CallAsync<TState, TResult>(string operation, TState state, Func<ISessionStore, TState, CancellationToken, ValueTask<TResult>> call, CancellationToken cancellationToken)
+    private ValueTask<TResult> CallAsync<TState, TResult>(string operation, string? key, TState state, Func<ISessionStore, TState, CancellationToken, ValueTask<TResult>> call, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var telemetry = StoreCall.Begin(operation, _metrics);
+        var telemetry = StoreCall.Begin(operation, key, _metrics);
         if (_completesSynchronously)
         {
             // A store that never waits needs no timer: its answer is already there.
@@ -124,7 +133,7 @@ internal sealed class GuardedStore
             }
             catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
             {
-                throw Failure(telemetry, ex);
+                throw Failure(telemetry, ex, timedOut: false);
             }
 
             if (task.IsCompletedSuccessfully)
@@ -156,7 +165,7 @@ internal sealed class GuardedStore
             timeout.Dispose();
             if (IsStoreFailure(ex, cancellationToken))
             {
-                throw Failure(telemetry, ex);
+                throw Failure(telemetry, ex, timedOut: false);
             }
 
             telemetry.End(_metrics);
@@ -175,7 +184,7 @@ internal sealed class GuardedStore
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
-            throw Failure(telemetry, timeout is { IsCancellationRequested: true } ? new TimeoutException(null, ex) : ex);
+            throw Failure(telemetry, ex, timedOut: timeout is { IsCancellationRequested: true });
         }
         catch
         {
@@ -203,15 +212,22 @@ internal sealed class GuardedStore
     private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken) =>
         ex is not SessionStoreException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
-    private SessionStoreException Failure(StoreCall telemetry, Exception ex)
+    /// <summary>
+    /// Counts, traces and logs a failed call, and returns the exception to throw: its message and
+    /// its inner exception are redacted copies (the store's exception itself goes nowhere).
+    /// </summary>
+    private SessionStoreException Failure(StoreCall telemetry, Exception ex, bool timedOut)
     {
         var operation = telemetry.Operation;
+        var key = telemetry.Key;
         telemetry.Fail(_metrics, ex);
         _metrics.StoreError(operation);
-        var message = ex is TimeoutException or OperationCanceledException
+        var copy = SessionIdRedaction.Copy(ex, key);
+        Exception inner = timedOut ? new TimeoutException(null, copy) : copy;
+        var message = timedOut || ex is TimeoutException or OperationCanceledException
             ? $"The session store did not answer the {operation} within {_timeout.TotalSeconds:0.###} s (TesseraOptions.StoreTimeout)."
-            : $"The session store failed during {operation}: {ex.Message}";
-        TesseraLog.StoreFailed(_logger, operation, ex);
-        return new SessionStoreException(operation, message, ex);
+            : $"The session store failed during {operation}: {copy.Message}";
+        TesseraLog.StoreFailed(_logger, operation, key is null ? "-" : SessionIdRedaction.Tag(key), inner);
+        return new SessionStoreException(operation, message, inner);
     }
 }

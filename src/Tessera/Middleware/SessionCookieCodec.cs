@@ -57,6 +57,14 @@ internal sealed class SessionCookieCodec
             return null;
         }
 
+        // Anyone can send a cookie: one that cannot be a signed ID costs no HMAC.
+        if (!HasSignedShape(value[2..]))
+        {
+            _metrics.RejectedCookie("malformed");
+            TesseraLog.MalformedCookie(_logger);
+            return null;
+        }
+
         var id = _signer.Unsign(value[2..], out var signedByFirst);
         if (id is null)
         {
@@ -87,6 +95,30 @@ internal sealed class SessionCookieCodec
         context.Response.Headers.Append(HeaderNames.SetCookie, SetCookieHeader.Build(_options.Name, value, cookie));
     }
 
+    /// <summary>
+    /// The check made before any HMAC: <c>id.signature</c>, the signature 43 characters of
+    /// base64 and, with the default generator, the ID 32 characters of base64url.
+    /// </summary>
+    private bool HasSignedShape(ReadOnlySpan<char> signed)
+    {
+        var dot = signed.LastIndexOf('.');
+        if (dot < 0 || signed.Length - dot - 1 != CookieSigner.SignatureLength)
+        {
+            return false;
+        }
+
+        foreach (var c in signed[(dot + 1)..])
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '+' and not '/')
+            {
+                return false;
+            }
+        }
+
+        return _options.ValidateId is not null || _options.GenerateId is not null || IsDefaultShapedId(signed[..dot]);
+    }
+
+    /// <summary>Checked after the signature: a custom ID's validation is the application's, asked only about genuine cookies.</summary>
     private bool IsAcceptableId(string id)
     {
         if (_options.ValidateId is { } validate)
@@ -99,6 +131,11 @@ internal sealed class SessionCookieCodec
             return id.Length is > 0 and <= 1024;
         }
 
+        return true; // the default generator's shape was checked before the signature
+    }
+
+    private static bool IsDefaultShapedId(ReadOnlySpan<char> id)
+    {
         if (id.Length != DefaultSessionIdGenerator.Length)
         {
             return false;

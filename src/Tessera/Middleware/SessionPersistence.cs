@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Tessera.Diagnostics;
 
 namespace Tessera.Middleware;
 
@@ -139,7 +140,7 @@ internal sealed class SessionPersistence
         var commitLock = _commitLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(state.Id) % (uint)_commitLocks.Length)];
         if (!commitLock.Wait(0, CancellationToken.None))
         {
-            await _store.EnterAsync(commitLock, cancellationToken);
+            await _store.EnterAsync(commitLock, Key(state.Id), cancellationToken);
         }
 
         bool written;
@@ -318,7 +319,9 @@ internal sealed class SessionPersistence
         }
         catch (Exception ex)
         {
-            TesseraLog.EventHandlerFailed(_logger, ex);
+            // The callback had the IDs: whatever it threw may name them.
+            var redacted = SessionIdRedaction.Copy(ex, lifecycleEvent.SessionId, lifecycleEvent.PreviousSessionId);
+            TesseraLog.EventHandlerFailed(_logger, redacted);
         }
     }
 

@@ -8,17 +8,21 @@ internal readonly struct StoreCall
     private readonly Activity? _activity;
     private readonly long _start;
 
-    private StoreCall(string operation, Activity? activity, long start)
+    private StoreCall(string operation, string? key, Activity? activity, long start)
     {
         Operation = operation;
+        Key = key;
         _activity = activity;
         _start = start;
     }
 
     public string Operation { get; }
 
-    public static StoreCall Begin(string operation, TesseraMetrics metrics) =>
-        new(operation, TesseraMetrics.StartStoreActivity(operation), metrics.MeasuresStoreDuration ? Stopwatch.GetTimestamp() : 0);
+    /// <summary>The store key of the call (null for a call about a user), for redaction should it fail.</summary>
+    public string? Key { get; }
+
+    public static StoreCall Begin(string operation, string? key, TesseraMetrics metrics) =>
+        new(operation, key, TesseraMetrics.StartStoreActivity(operation), metrics.MeasuresStoreDuration ? Stopwatch.GetTimestamp() : 0);
 
     public void End(TesseraMetrics metrics)
     {
@@ -31,6 +35,7 @@ internal readonly struct StoreCall
         metrics.StoreDuration(Operation, _start);
         if (_activity is not null)
         {
+            // The exception's type name only: its message may name the session's key.
             _activity.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
             _activity.Dispose();
         }

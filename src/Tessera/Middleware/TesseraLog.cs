@@ -2,13 +2,17 @@ using Microsoft.Extensions.Logging;
 
 namespace Tessera.Middleware;
 
-/// <summary>The middleware's log messages. Event IDs are stable; none logs a secret or a cookie value.</summary>
+/// <summary>
+/// The middleware's log messages. Event IDs are stable; none logs a secret, a cookie value or a
+/// session ID (a logged exception is a redacted copy: <see cref="Diagnostics.SessionIdRedaction"/>).
+/// A rejected cookie is logged at Debug: anyone can send one, so it is no cause for a warning.
+/// </summary>
 internal static partial class TesseraLog
 {
     [LoggerMessage(EventId = 1, EventName = "UnsignedCookie", Level = LogLevel.Debug, Message = "The session cookie is not signed; a new session is created.")]
     public static partial void UnsignedCookie(ILogger logger);
 
-    [LoggerMessage(EventId = 2, EventName = "BadSignature", Level = LogLevel.Warning, Message = "The session cookie's signature matches no secret; a new session is created.")]
+    [LoggerMessage(EventId = 2, EventName = "BadSignature", Level = LogLevel.Debug, Message = "The session cookie's signature matches no secret; a new session is created.")]
     public static partial void BadSignature(ILogger logger);
 
     [LoggerMessage(EventId = 3, EventName = "SessionNotFound", Level = LogLevel.Debug, Message = "The session in the cookie is not in the store (unknown or expired); a new session is created.")]
@@ -29,8 +33,8 @@ internal static partial class TesseraLog
     [LoggerMessage(EventId = 10, EventName = "PathMismatch", Level = LogLevel.Trace, Message = "The request path is outside the session cookie's path; the request runs without a session.")]
     public static partial void PathMismatch(ILogger logger);
 
-    [LoggerMessage(EventId = 5, EventName = "StoreFailed", Level = LogLevel.Error, Message = "The session store failed during {Operation}.")]
-    public static partial void StoreFailed(ILogger logger, string operation, Exception exception);
+    [LoggerMessage(EventId = 5, EventName = "StoreFailed", Level = LogLevel.Error, Message = "The session store failed during {Operation} (session {Session}).")]
+    public static partial void StoreFailed(ILogger logger, string operation, string session, Exception exception);
 
     [LoggerMessage(EventId = 6, EventName = "WriteConflict", Level = LogLevel.Debug, Message = "The stored session changed since this request read it (attempt {Attempt}); re-applying this request's changes to the latest version.")]
     public static partial void WriteConflict(ILogger logger, int attempt);
@@ -41,9 +45,12 @@ internal static partial class TesseraLog
     [LoggerMessage(EventId = 12, EventName = "SessionPastAbsoluteTimeout", Level = LogLevel.Debug, Message = "The session passed its absolute timeout; it was destroyed and a new session is created.")]
     public static partial void SessionPastAbsoluteTimeout(ILogger logger);
 
-    [LoggerMessage(EventId = 13, EventName = "RejectedId", Level = LogLevel.Warning, Message = "The session cookie is signed but its ID has a format the ID generator cannot produce; a new session is created.")]
+    [LoggerMessage(EventId = 13, EventName = "RejectedId", Level = LogLevel.Debug, Message = "The session cookie is signed but its ID has a format the ID generator cannot produce; a new session is created.")]
     public static partial void RejectedId(ILogger logger);
 
     [LoggerMessage(EventId = 14, EventName = "EventHandlerFailed", Level = LogLevel.Error, Message = "A session lifecycle callback (OnCreated, OnRenewed or OnDestroyed) threw; the request went on.")]
     public static partial void EventHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 15, EventName = "MalformedCookie", Level = LogLevel.Debug, Message = "The session cookie does not have the shape of a signed session ID; it was rejected without checking a signature and a new session is created.")]
+    public static partial void MalformedCookie(ILogger logger);
 }

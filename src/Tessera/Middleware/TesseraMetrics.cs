@@ -34,7 +34,7 @@ internal sealed class TesseraMetrics
         _touched = meter.CreateCounter<long>("tessera.session.touched", "{session}", "Expiry refreshes without a rewrite (store touch).");
         _renewed = meter.CreateCounter<long>("tessera.session.renewed", "{session}", "Session IDs renewed.");
         _destroyed = meter.CreateCounter<long>("tessera.session.destroyed", "{session}", "Sessions destroyed.");
-        _rejectedCookies = meter.CreateCounter<long>("tessera.cookie.rejected", "{cookie}", "Session cookies ignored: unsigned, badly signed, or with an ID the generator cannot produce.");
+        _rejectedCookies = meter.CreateCounter<long>("tessera.cookie.rejected", "{cookie}", "Session cookies ignored, by reason (tessera.reason): unsigned, malformed, bad_signature, bad_id, not_found (unknown or expired session).");
         _storeErrors = meter.CreateCounter<long>("tessera.store.errors", "{error}", "Store calls that failed or timed out.");
         _writeConflicts = meter.CreateCounter<long>("tessera.session.write_conflicts", "{conflict}", "Conditional writes that found the stored session changed and re-applied this request's changes.");
         _commitsDropped = meter.CreateCounter<long>("tessera.session.commits_dropped", "{commit}", "Writes dropped because the session was destroyed or renewed by another request.");

@@ -180,6 +180,7 @@ internal sealed class TesseraMiddleware
                 };
             }
 
+            _metrics.RejectedCookie("not_found");
             TesseraLog.SessionNotFound(_logger);
         }
 

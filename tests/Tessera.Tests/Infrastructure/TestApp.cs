@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Tessera.StoreConformance;
 
 namespace Tessera.Tests.Infrastructure;
 
@@ -49,6 +51,9 @@ internal sealed class TestApp : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
         builder.Services.AddSingleton<TimeProvider>(time);
+
+        // The tests' log recorders see every level; other providers keep their defaults.
+        builder.Logging.AddFilter<LogSink>(null, LogLevel.Trace).AddFilter<LeakRecorder>(null, LogLevel.Trace);
         builder.Services.AddTessera(o =>
         {
             o.Secrets = ["keyboard cat"];

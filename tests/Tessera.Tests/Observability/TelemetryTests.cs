@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -47,47 +46,11 @@ public sealed class TelemetryTests
         return "connect.sid=" + Uri.EscapeDataString(forged);
     }
 
-    /// <summary>Collects the Tessera meter's counters, summed by instrument and tags.</summary>
-    private sealed class Counters : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-
-        /// <summary>Listens to the meter that <paramref name="app"/>'s meter factory made.</summary>
-        public Counters(TestApp app)
-        {
-            var factory = app.Services.GetRequiredService<IMeterFactory>();
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == "Tessera" && ReferenceEquals(instrument.Meter.Scope, factory))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            {
-                var key = instrument.Name + string.Concat(tags.ToArray().Select(t => $"[{t.Key}={t.Value}]"));
-                Values.AddOrUpdate(key, value, (_, sum) => sum + value);
-            });
-            _listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) =>
-            {
-                var key = instrument.Name + string.Concat(tags.ToArray().Select(t => $"[{t.Key}={t.Value}]"));
-                Values.AddOrUpdate(key, 1, (_, count) => count + 1);
-            });
-            _listener.Start();
-        }
-
-        public ConcurrentDictionary<string, long> Values { get; } = new();
-
-        public long this[string key] => Values.GetValueOrDefault(key);
-
-        public void Dispose() => _listener.Dispose();
-    }
-
     [Fact]
     public async Task The_meter_counts_a_scripted_sequence_of_requests()
     {
         await using var app = await StartAsync();
-        using var counters = new Counters(app);
+        using var counters = new MeterCounters(app);
 
         var cookie = SetCookie.Require(await app.GetAsync("/write"));      // created + saved
         await app.GetAsync("/", cookie);                                   // loaded + touched
