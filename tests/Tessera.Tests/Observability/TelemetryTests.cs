@@ -103,7 +103,7 @@ public sealed class TelemetryTests
         var time = ExpressHarness.NewClock();
         var store = new LoadBarrierStore(new MemoryStore(timeProvider: time));
         await using var app = await StartOverlappingAsync(store, time);
-        using var counters = new Counters(app);
+        using var counters = new MeterCounters(app);
         var cookie = SetCookie.Require(await app.GetAsync("/set/a"));
 
         store.Arm(2);
@@ -123,7 +123,7 @@ public sealed class TelemetryTests
         var time = ExpressHarness.NewClock();
         var slow = new SlowRequest();
         await using var app = await StartOverlappingAsync(new MemoryStore(timeProvider: time), time, slow);
-        using var counters = new Counters(app);
+        using var counters = new MeterCounters(app);
         var cookie = SetCookie.Require(await app.GetAsync("/set/a"));
 
         var inFlight = app.GetAsync("/slow", cookie);
