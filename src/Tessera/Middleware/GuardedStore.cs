@@ -26,9 +26,16 @@ internal sealed class GuardedStore
         _logger = logger;
         _metrics = metrics;
         _completesSynchronously = store is ICompletesSynchronously;
+        Name = Describe(store);
     }
 
     public ISessionStore Store { get; }
+
+    /// <summary>
+    /// The store as messages name it: its <see cref="object.ToString"/> when the store describes
+    /// itself there (say, <c>RedisStore (Redis at host:port)</c>), otherwise its type's name.
+    /// </summary>
+    public string Name { get; }
 
     public TimeSpan Timeout => _timeout;
 
@@ -124,7 +131,7 @@ internal sealed class GuardedStore
             }
             catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
             {
-                throw Failure(telemetry, ex);
+                throw Failure(telemetry, ex, ex is OperationCanceledException);
             }
 
             if (task.IsCompletedSuccessfully)
@@ -156,7 +163,7 @@ internal sealed class GuardedStore
             timeout.Dispose();
             if (IsStoreFailure(ex, cancellationToken))
             {
-                throw Failure(telemetry, ex);
+                throw Failure(telemetry, ex, ex is OperationCanceledException);
             }
 
             telemetry.End(_metrics);
@@ -175,7 +182,8 @@ internal sealed class GuardedStore
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
-            throw Failure(telemetry, timeout is { IsCancellationRequested: true } ? new TimeoutException(null, ex) : ex);
+            var timedOut = timeout is { IsCancellationRequested: true };
+            throw Failure(telemetry, timedOut ? new TimeoutException(null, ex) : ex, timedOut);
         }
         catch
         {
@@ -203,14 +211,26 @@ internal sealed class GuardedStore
     private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken) =>
         ex is not SessionStoreException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
-    private SessionStoreException Failure(StoreCall telemetry, Exception ex)
+    private static string Describe(ISessionStore store)
+    {
+        var type = store.GetType();
+        var text = store.ToString();
+        return string.IsNullOrWhiteSpace(text) || text == type.ToString() ? type.Name : text;
+    }
+
+    /// <summary>
+    /// The exception for a failed call. <paramref name="timedOut"/>: the call ran out of
+    /// <see cref="TesseraOptions.StoreTimeout"/> (a timeout the store reports itself is a failure
+    /// in its own words).
+    /// </summary>
+    private SessionStoreException Failure(StoreCall telemetry, Exception ex, bool timedOut)
     {
         var operation = telemetry.Operation;
         telemetry.Fail(_metrics, ex);
         _metrics.StoreError(operation);
-        var message = ex is TimeoutException or OperationCanceledException
-            ? $"The session store did not answer the {operation} within {_timeout.TotalSeconds:0.###} s (TesseraOptions.StoreTimeout)."
-            : $"The session store failed during {operation}: {ex.Message}";
+        var message = timedOut
+            ? $"The session store {Name} did not answer the {operation} within {_timeout.TotalSeconds:0.###} s (TesseraOptions.StoreTimeout)."
+            : $"The session store {Name} failed during {operation}: {ex.Message}";
         TesseraLog.StoreFailed(_logger, operation, ex);
         return new SessionStoreException(operation, message, ex);
     }
