@@ -165,8 +165,9 @@ public sealed class TesseraOptions
 
     /// <summary>
     /// How session values are serialized. The default uses camelCase names, writes dates as
-    /// JavaScript does (<c>2026-01-02T03:04:05.678Z</c>) and does not escape non-ASCII text, so
-    /// documents read naturally from Node.js.
+    /// JavaScript does (<c>2026-01-02T03:04:05.678Z</c>), does not escape non-ASCII text, and
+    /// writes and reads a string holding a lone surrogate as <c>JSON.stringify</c> and
+    /// <c>JSON.parse</c> do (<c>"\ud800"</c>), so documents read naturally from Node.js.
     /// </summary>
     public JsonSerializerOptions JsonSerializerOptions { get; set; } = TesseraJson.CreateDefaultOptions();
 }
