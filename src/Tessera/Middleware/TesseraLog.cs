@@ -46,4 +46,7 @@ internal static partial class TesseraLog
 
     [LoggerMessage(EventId = 14, EventName = "EventHandlerFailed", Level = LogLevel.Error, Message = "A session lifecycle callback (OnCreated, OnRenewed or OnDestroyed) threw; the request went on.")]
     public static partial void EventHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 15, EventName = "NoSessionId", Level = LogLevel.Error, Message = "TesseraOptions.GenerateId returned a null or empty session ID: this request's session works but is not saved and no session cookie is sent.")]
+    public static partial void NoSessionId(ILogger logger);
 }
