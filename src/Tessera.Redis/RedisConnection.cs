@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Tessera.Diagnostics;
@@ -22,7 +23,14 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         _given = given;
         _configuration = configuration;
         _logger = logger;
+        Endpoint = DescribeEndpoints(given?.GetEndPoints() ?? configuration!.EndPoints.ToArray(), configuration?.Ssl ?? false);
     }
+
+    /// <summary>
+    /// The servers, as <c>host:port</c> (comma-separated when there are several): what messages
+    /// name, never the configuration string, which may hold a password.
+    /// </summary>
+    public string Endpoint { get; }
 
     /// <summary>
     /// Whether calls can be served: the multiplexer's <see cref="IConnectionMultiplexer.IsConnected"/>,
@@ -52,6 +60,9 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         {
             options.AbortOnConnectFail = false;
         }
+
+        // Keys (which hold session IDs) stay out of the client's exception messages, and so out of logs.
+        options.IncludeDetailInExceptions = false;
 
         return new(null, options, logger);
     }
@@ -123,6 +134,22 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         }
     }
 
+    private static string DescribeEndpoints(EndPoint[] endpoints, bool ssl)
+    {
+        if (endpoints.Length == 0)
+        {
+            return "(no endpoint)";
+        }
+
+        var defaultPort = ssl ? 6380 : 6379;
+        return string.Join(", ", endpoints.Select(endpoint => endpoint switch
+        {
+            DnsEndPoint dns => $"{dns.Host}:{(dns.Port == 0 ? defaultPort : dns.Port)}",
+            IPEndPoint ip => new IPEndPoint(ip.Address, ip.Port == 0 ? defaultPort : ip.Port).ToString(),
+            _ => endpoint.ToString() ?? endpoint.GetType().Name,
+        }));
+    }
+
     private Task<IConnectionMultiplexer>? TakeForDisposal()
     {
         lock (_lock)
@@ -141,14 +168,14 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 
     private async Task<IConnectionMultiplexer> ConnectAsync(ConfigurationOptions options)
     {
-        RedisStoreLog.Connecting(_logger);
+        RedisStoreLog.Connecting(_logger, Endpoint);
         try
         {
             return await ConnectionMultiplexer.ConnectAsync(options);
         }
         catch (Exception ex)
         {
-            RedisStoreLog.ConnectFailed(_logger, SessionIdRedaction.Copy(ex));
+            RedisStoreLog.ConnectFailed(_logger, Endpoint, SessionIdRedaction.Copy(ex));
             throw;
         }
     }

@@ -129,6 +129,12 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
         _defaultTtlSeconds = (long)Math.Ceiling(_options.DefaultTtl.TotalSeconds);
     }
 
+    /// <summary>
+    /// The Redis servers the store uses, as <c>host:port</c> (comma-separated when there are
+    /// several). Messages name it; it never holds the configuration string's password.
+    /// </summary>
+    public string Endpoint => _connection.Endpoint;
+
     /// <summary>Whether Redis is connected (<see cref="IConnectionMultiplexer.IsConnected"/>).</summary>
     /// <remarks>Before the store's own connection has been tried for the first time, <see langword="true"/>: the first call connects.</remarks>
     public bool IsReady => _connection.IsConnected;
@@ -151,23 +157,30 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// <inheritdoc/>
     public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (IsReserved(sessionId))
+        try
         {
-            return null;
-        }
+            ArgumentNullException.ThrowIfNull(sessionId);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (IsReserved(sessionId))
+            {
+                return null;
+            }
 
-        var key = Key(sessionId);
-        var database = await DatabaseAsync(cancellationToken);
-        var read = await database.StringGetWithExpiryAsync(key).WaitAsync(cancellationToken);
-        if (read.Value.IsNull || Read(read.Value) is not { } data)
+            var key = Key(sessionId);
+            var database = await DatabaseAsync(cancellationToken);
+            var read = await database.StringGetWithExpiryAsync(key).WaitAsync(cancellationToken);
+            if (read.Value.IsNull || Read(read.Value) is not { } data)
+            {
+                return null;
+            }
+
+            data.StoreExpires = read.Expiry is { } left ? _time.GetUtcNow() + left : null;
+            return data;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
         {
-            return null;
+            throw Unavailable(ex);
         }
-
-        data.StoreExpires = read.Expiry is { } left ? _time.GetUtcNow() + left : null;
-        return data;
     }
 
     /// <summary>
@@ -182,31 +195,38 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// <inheritdoc/>
     public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
-        ArgumentNullException.ThrowIfNull(data);
-        ThrowIfReserved(sessionId);
-        cancellationToken.ThrowIfCancellationRequested();
-        var key = Key(sessionId);
-        var ttl = TtlSeconds(data);
-        var userId = data.UserId;
-        RedisValue document = data.ToUtf8Json();
-        var database = await DatabaseAsync(cancellationToken);
-        RedisValue previous;
-        if (ttl > 0)
+        try
         {
-            // One round trip: the user's set, the write, the user's set again (see IndexAround).
-            previous = await IndexAround(database, userId, sessionId, ttl, () => database.StringSetAndGetAsync(key, document, TimeSpan.FromSeconds(ttl), When.Always, CommandFlags.None))
-                .WaitAsync(cancellationToken);
-        }
-        else
-        {
-            RedisStoreLog.ExpiredOnWrite(_logger);
-            previous = await database.StringGetDeleteAsync(key).WaitAsync(cancellationToken);
-            userId = null;
-        }
+            ArgumentNullException.ThrowIfNull(sessionId);
+            ArgumentNullException.ThrowIfNull(data);
+            ThrowIfReserved(sessionId);
+            cancellationToken.ThrowIfCancellationRequested();
+            var key = Key(sessionId);
+            var ttl = TtlSeconds(data);
+            var userId = data.UserId;
+            RedisValue document = data.ToUtf8Json();
+            var database = await DatabaseAsync(cancellationToken);
+            RedisValue previous;
+            if (ttl > 0)
+            {
+                // One round trip: the user's set, the write, the user's set again (see IndexAround).
+                previous = await IndexAround(database, userId, sessionId, ttl, () => database.StringSetAndGetAsync(key, document, TimeSpan.FromSeconds(ttl), When.Always, CommandFlags.None))
+                    .WaitAsync(cancellationToken);
+            }
+            else
+            {
+                RedisStoreLog.ExpiredOnWrite(_logger);
+                previous = await database.StringGetDeleteAsync(key).WaitAsync(cancellationToken);
+                userId = null;
+            }
 
-        await UnindexAsync(database, UserOf(previous), userId, sessionId, cancellationToken);
-        data.StoreVersion = document;
+            await UnindexAsync(database, UserOf(previous), userId, sessionId, cancellationToken);
+            data.StoreVersion = document;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            throw Unavailable(ex);
+        }
     }
 
     /// <summary>Always <see langword="true"/>: <see cref="TrySetAsync"/> is a compare-and-set in one Lua script.</summary>
@@ -231,41 +251,48 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// <inheritdoc/>
     public async ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(expectedVersion);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (expectedVersion is not RedisValue { IsNull: false } expected)
+        try
         {
-            return false;
+            ArgumentNullException.ThrowIfNull(sessionId);
+            ArgumentNullException.ThrowIfNull(data);
+            ArgumentNullException.ThrowIfNull(expectedVersion);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (expectedVersion is not RedisValue { IsNull: false } expected)
+            {
+                return false;
+            }
+
+            ThrowIfReserved(sessionId);
+            var key = Key(sessionId);
+            var ttl = TtlSeconds(data);
+            var userId = ttl > 0 ? data.UserId : null;
+            RedisValue document = data.ToUtf8Json();
+            var database = await DatabaseAsync(cancellationToken);
+
+            // On success the document replaced is the expected one: it tells whose session it was.
+            var result = await IndexAround(database, userId, sessionId, ttl, () => database.ScriptEvaluateAsync(
+                    CompareAndSetScript,
+                    [key],
+                    [expected, ttl > 0 ? document : RedisValue.EmptyString, ttl]))
+                .WaitAsync(cancellationToken);
+            if ((long)result != 1)
+            {
+                return false; // a set entry added for nothing is dropped by the next read of the user's sessions
+            }
+
+            if (ttl <= 0)
+            {
+                RedisStoreLog.ExpiredOnWrite(_logger);
+            }
+
+            await UnindexAsync(database, UserOf(expected), userId, sessionId, cancellationToken);
+            data.StoreVersion = document;
+            return true;
         }
-
-        ThrowIfReserved(sessionId);
-        var key = Key(sessionId);
-        var ttl = TtlSeconds(data);
-        var userId = ttl > 0 ? data.UserId : null;
-        RedisValue document = data.ToUtf8Json();
-        var database = await DatabaseAsync(cancellationToken);
-
-        // On success the document replaced is the expected one: it tells whose session it was.
-        var result = await IndexAround(database, userId, sessionId, ttl, () => database.ScriptEvaluateAsync(
-                CompareAndSetScript,
-                [key],
-                [expected, ttl > 0 ? document : RedisValue.EmptyString, ttl]))
-            .WaitAsync(cancellationToken);
-        if ((long)result != 1)
+        catch (Exception ex) when (IsRedisFailure(ex))
         {
-            return false; // a set entry added for nothing is dropped by the next read of the user's sessions
+            throw Unavailable(ex);
         }
-
-        if (ttl <= 0)
-        {
-            RedisStoreLog.ExpiredOnWrite(_logger);
-        }
-
-        await UnindexAsync(database, UserOf(expected), userId, sessionId, cancellationToken);
-        data.StoreVersion = document;
-        return true;
     }
 
     /// <summary>
@@ -275,16 +302,23 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// <inheritdoc/>
     public async ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (IsReserved(sessionId))
+        try
         {
-            return;
-        }
+            ArgumentNullException.ThrowIfNull(sessionId);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (IsReserved(sessionId))
+            {
+                return;
+            }
 
-        var database = await DatabaseAsync(cancellationToken);
-        var previous = await database.StringGetDeleteAsync(Key(sessionId)).WaitAsync(cancellationToken);
-        await UnindexAsync(database, UserOf(previous), null, sessionId, cancellationToken);
+            var database = await DatabaseAsync(cancellationToken);
+            var previous = await database.StringGetDeleteAsync(Key(sessionId)).WaitAsync(cancellationToken);
+            await UnindexAsync(database, UserOf(previous), null, sessionId, cancellationToken);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            throw Unavailable(ex);
+        }
     }
 
     /// <summary>
@@ -297,33 +331,40 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// <inheritdoc/>
     public async ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
-        ArgumentNullException.ThrowIfNull(data);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (_options.DisableTouch || IsReserved(sessionId))
+        try
         {
-            return;
-        }
-
-        var key = Key(sessionId);
-        var ttl = TtlSeconds(data);
-        var database = await DatabaseAsync(cancellationToken);
-        if (ttl > 0)
-        {
-            var expire = database.KeyExpireAsync(key, TimeSpan.FromSeconds(ttl));
-            if (data.UserId is { } userId)
+            ArgumentNullException.ThrowIfNull(sessionId);
+            ArgumentNullException.ThrowIfNull(data);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_options.DisableTouch || IsReserved(sessionId))
             {
-                await Task.WhenAll(expire, IndexAsync(database, userId, sessionId, ttl)).WaitAsync(cancellationToken);
+                return;
+            }
+
+            var key = Key(sessionId);
+            var ttl = TtlSeconds(data);
+            var database = await DatabaseAsync(cancellationToken);
+            if (ttl > 0)
+            {
+                var expire = database.KeyExpireAsync(key, TimeSpan.FromSeconds(ttl));
+                if (data.UserId is { } userId)
+                {
+                    await Task.WhenAll(expire, IndexAsync(database, userId, sessionId, ttl)).WaitAsync(cancellationToken);
+                }
+                else
+                {
+                    await expire.WaitAsync(cancellationToken);
+                }
             }
             else
             {
-                await expire.WaitAsync(cancellationToken);
+                await database.KeyDeleteAsync(key).WaitAsync(cancellationToken);
+                await UnindexAsync(database, data.UserId, null, sessionId, cancellationToken);
             }
         }
-        else
+        catch (Exception ex) when (IsRedisFailure(ex))
         {
-            await database.KeyDeleteAsync(key).WaitAsync(cancellationToken);
-            await UnindexAsync(database, data.UserId, null, sessionId, cancellationToken);
+            throw Unavailable(ex);
         }
     }
 
@@ -336,91 +377,112 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<UserSessionInfo>> GetUserSessionsAsync(string userId, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(userId);
-        cancellationToken.ThrowIfCancellationRequested();
-        var database = await DatabaseAsync(cancellationToken);
-        var userKey = UserKey(userId);
-        var members = await database.SetMembersAsync(userKey).WaitAsync(cancellationToken);
-        var sessions = new List<UserSessionInfo>(members.Length);
-        var stale = new List<RedisValue>();
-        var ids = new List<string>(members.Length);
-        foreach (var member in members)
+        try
         {
-            if (IsReserved((string)member!))
+            ArgumentNullException.ThrowIfNull(userId);
+            cancellationToken.ThrowIfCancellationRequested();
+            var database = await DatabaseAsync(cancellationToken);
+            var userKey = UserKey(userId);
+            var members = await database.SetMembersAsync(userKey).WaitAsync(cancellationToken);
+            var sessions = new List<UserSessionInfo>(members.Length);
+            var stale = new List<RedisValue>();
+            var ids = new List<string>(members.Length);
+            foreach (var member in members)
             {
-                stale.Add(member);
+                if (IsReserved((string)member!))
+                {
+                    stale.Add(member);
+                }
+                else
+                {
+                    ids.Add((string)member!);
+                }
             }
-            else
-            {
-                ids.Add((string)member!);
-            }
-        }
 
-        var values = await Task.WhenAll(ids.Select(id => database.StringGetAsync(Key(id)))).WaitAsync(cancellationToken);
-        for (var i = 0; i < ids.Count; i++)
+            var values = await Task.WhenAll(ids.Select(id => database.StringGetAsync(Key(id)))).WaitAsync(cancellationToken);
+            for (var i = 0; i < ids.Count; i++)
+            {
+                if (ReadOwned(values[i], userId) is { } data)
+                {
+                    sessions.Add(new UserSessionInfo(ids[i], data));
+                }
+                else
+                {
+                    stale.Add(ids[i]);
+                }
+            }
+
+            if (stale.Count > 0)
+            {
+                sessions.AddRange(await HealAsync(database, userKey, userId, stale, cancellationToken));
+            }
+
+            return sessions;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
         {
-            if (ReadOwned(values[i], userId) is { } data)
-            {
-                sessions.Add(new UserSessionInfo(ids[i], data));
-            }
-            else
-            {
-                stale.Add(ids[i]);
-            }
+            throw Unavailable(ex);
         }
-
-        if (stale.Count > 0)
-        {
-            sessions.AddRange(await HealAsync(database, userKey, userId, stale, cancellationToken));
-        }
-
-        return sessions;
     }
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyDictionary<string, SessionData>> AllAsync(CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var connection = await _connection.GetAsync(cancellationToken);
-        var database = connection.GetDatabase(_options.Database);
-        var seen = new HashSet<RedisKey>();
-        var result = new Dictionary<string, SessionData>(StringComparer.Ordinal);
-        await foreach (var page in ScanAsync(connection, database.Database, cancellationToken))
+        try
         {
-            var fresh = page.Where(key => !IsIndexKey(key) && seen.Add(key)).ToArray();
-            var reads = new Task<RedisValue>[fresh.Length];
-            for (var i = 0; i < fresh.Length; i++)
+            cancellationToken.ThrowIfCancellationRequested();
+            var connection = await _connection.GetAsync(cancellationToken);
+            var database = connection.GetDatabase(_options.Database);
+            var seen = new HashSet<RedisKey>();
+            var result = new Dictionary<string, SessionData>(StringComparer.Ordinal);
+            await foreach (var page in ScanAsync(connection, database.Database, cancellationToken))
             {
-                reads[i] = database.StringGetAsync(fresh[i]);
-            }
-
-            var values = await Task.WhenAll(reads).WaitAsync(cancellationToken);
-            for (var i = 0; i < fresh.Length; i++)
-            {
-                if (!values[i].IsNull && Read(values[i]) is { } data)
+                var fresh = page.Where(key => !IsIndexKey(key) && seen.Add(key)).ToArray();
+                var reads = new Task<RedisValue>[fresh.Length];
+                for (var i = 0; i < fresh.Length; i++)
                 {
-                    result[((string)fresh[i]!)[_prefix.Length..]] = data;
+                    reads[i] = database.StringGetAsync(fresh[i]);
+                }
+
+                var values = await Task.WhenAll(reads).WaitAsync(cancellationToken);
+                for (var i = 0; i < fresh.Length; i++)
+                {
+                    if (!values[i].IsNull && Read(values[i]) is { } data)
+                    {
+                        result[((string)fresh[i]!)[_prefix.Length..]] = data;
+                    }
                 }
             }
-        }
 
-        return result;
+            return result;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            throw Unavailable(ex);
+        }
     }
 
     /// <summary>Counts the keys under the prefix, except the user index's sets.</summary>
     /// <inheritdoc/>
     public async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var connection = await _connection.GetAsync(cancellationToken);
-        var database = connection.GetDatabase(_options.Database);
-        var seen = new HashSet<RedisKey>();
-        await foreach (var page in ScanAsync(connection, database.Database, cancellationToken))
+        try
         {
-            seen.UnionWith(page.Where(key => !IsIndexKey(key)));
-        }
+            cancellationToken.ThrowIfCancellationRequested();
+            var connection = await _connection.GetAsync(cancellationToken);
+            var database = connection.GetDatabase(_options.Database);
+            var seen = new HashSet<RedisKey>();
+            await foreach (var page in ScanAsync(connection, database.Database, cancellationToken))
+            {
+                seen.UnionWith(page.Where(key => !IsIndexKey(key)));
+            }
 
-        return seen.Count;
+            return seen.Count;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            throw Unavailable(ex);
+        }
     }
 
     /// <summary>
@@ -430,21 +492,32 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// <inheritdoc/>
     public async ValueTask ClearAsync(CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var connection = await _connection.GetAsync(cancellationToken);
-        var database = connection.GetDatabase(_options.Database);
-        await foreach (var page in ScanAsync(connection, database.Database, cancellationToken))
+        try
         {
-            // Single-key commands: the keys of one step may lie in different hash slots.
-            var deletes = new Task<bool>[page.Length];
-            for (var i = 0; i < page.Length; i++)
+            cancellationToken.ThrowIfCancellationRequested();
+            var connection = await _connection.GetAsync(cancellationToken);
+            var database = connection.GetDatabase(_options.Database);
+            await foreach (var page in ScanAsync(connection, database.Database, cancellationToken))
             {
-                deletes[i] = database.KeyDeleteAsync(page[i]);
-            }
+                // Single-key commands: the keys of one step may lie in different hash slots.
+                var deletes = new Task<bool>[page.Length];
+                for (var i = 0; i < page.Length; i++)
+                {
+                    deletes[i] = database.KeyDeleteAsync(page[i]);
+                }
 
-            await Task.WhenAll(deletes).WaitAsync(cancellationToken);
+                await Task.WhenAll(deletes).WaitAsync(cancellationToken);
+            }
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            throw Unavailable(ex);
         }
     }
+
+    /// <summary>Names the store and its servers, for messages: <c>RedisStore (Redis at host:port)</c>.</summary>
+    /// <returns>The description.</returns>
+    public override string ToString() => $"RedisStore (Redis at {Endpoint})";
 
     /// <summary>Closes the connection if the store opened it.</summary>
     /// <returns>A task that completes when the connection is closed.</returns>
@@ -452,6 +525,30 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
 
     /// <summary>Closes the connection if the store opened it.</summary>
     public void Dispose() => _connection.Dispose();
+
+    /// <summary>
+    /// Connects (or waits for the connection being made), no longer than <paramref name="timeout"/>:
+    /// whether Redis is connected then. A connection still being made keeps trying afterwards.
+    /// </summary>
+    /// <returns>Whether Redis is connected, and the failure, when the attempt failed with one.</returns>
+    internal async Task<(bool Connected, Exception? Failure)> TryConnectAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            var connection = await _connection.GetAsync(deadline.Token);
+            return (connection.IsConnected, null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (false, null); // still connecting when the time was up
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            return (false, Unavailable(ex));
+        }
+    }
 
     // connect-redis: Math.ceil((Number(new Date(expires)) - Date.now()) / 1000), else the default.
     internal long TtlSeconds(SessionData data)
@@ -463,6 +560,28 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
 
         var milliseconds = expires.ToUnixTimeMilliseconds() - _time.GetUtcNow().ToUnixTimeMilliseconds();
         return (long)Math.Ceiling(milliseconds / 1000.0);
+    }
+
+    // What the client throws when Redis fails, as opposed to a caller's cancellation or a bad argument.
+    private static bool IsRedisFailure(Exception ex) => ex is RedisException or TimeoutException;
+
+    /// <summary>
+    /// The client's exception, re-thrown with a message that names Redis and its endpoint: the
+    /// client's own message may carry the command's key, which holds the session ID.
+    /// </summary>
+    private RedisException Unavailable(Exception ex)
+    {
+        var what = ex switch
+        {
+            RedisConnectionException connection => $"is not reachable ({connection.FailureType})",
+            TimeoutException => "did not answer within the client's timeout",
+            RedisServerException server => $"answered with an error ({server.Message.Split(' ', 2)[0]})",
+            _ => $"failed ({ex.GetType().Name})",
+        };
+        var message = $"RedisStore: Redis at {Endpoint} {what}.";
+        return ex is RedisConnectionException failed
+            ? new RedisConnectionException(failed.FailureType, CommandFlags.None, message, ex, failed.CommandStatus)
+            : new RedisException(message, ex);
     }
 
     internal static string EscapeGlob(string text)

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -9,7 +11,9 @@ public static class RedisTesseraBuilderExtensions
 {
     /// <summary>
     /// Stores sessions in Redis through a connection the store opens from
-    /// <paramref name="configuration"/> on first use and closes when the application stops.
+    /// <paramref name="configuration"/> and closes when the application stops. The connection is
+    /// tried when the application starts: if Redis cannot be reached, a warning naming its endpoint
+    /// is logged and the application starts all the same, the store connecting in the background.
     /// </summary>
     /// <param name="builder">Tessera's builder.</param>
     /// <param name="configuration">The StackExchange.Redis configuration string, for example <c>localhost:6379</c>.</param>
@@ -22,13 +26,16 @@ public static class RedisTesseraBuilderExtensions
         var options = new RedisStoreOptions { Configuration = configuration };
         configure?.Invoke(options);
         options = RedisStore.Validate(options);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisStoreStartupCheck>());
         return builder.UseStore(services => new RedisStore(options, services.GetService<TimeProvider>(), services.GetService<ILogger<RedisStore>>()));
     }
 
     /// <summary>
     /// Stores sessions in Redis through the <see cref="IConnectionMultiplexer"/> registered in the
     /// application's services (which the application owns), or through a connection of the store's
-    /// own when <see cref="RedisStoreOptions.Configuration"/> is set.
+    /// own when <see cref="RedisStoreOptions.Configuration"/> is set. The connection is checked
+    /// when the application starts: if Redis cannot be reached, a warning naming its endpoint is
+    /// logged and the application starts all the same.
     /// </summary>
     /// <param name="builder">Tessera's builder.</param>
     /// <param name="configure">Sets the options.</param>
@@ -39,6 +46,7 @@ public static class RedisTesseraBuilderExtensions
         var options = new RedisStoreOptions();
         configure?.Invoke(options);
         options = RedisStore.Validate(options);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisStoreStartupCheck>());
         return builder.UseStore(services =>
         {
             var time = services.GetService<TimeProvider>();

@@ -76,6 +76,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         var busySeconds = (int)Math.Ceiling(_options.BusyTimeout.TotalSeconds);
         builder.DefaultTimeout = busySeconds;
         _connectionString = builder.ToString();
+        DataSource = builder.DataSource;
         _pragmas = $"PRAGMA busy_timeout = {(long)_options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL;";
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -94,6 +95,12 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
             }
         }
     }
+
+    /// <summary>
+    /// The database file, as messages name it: <see cref="SqliteStoreOptions.Path"/>, or the
+    /// connection string's data source (never the whole string, which may hold a password).
+    /// </summary>
+    internal string DataSource { get; }
 
     /// <summary>The thread that runs the store's writes, for tests.</summary>
     internal SqliteWriter Writer => _writer;
@@ -408,6 +415,37 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
                 return command.ExecuteNonQuery();
             },
             cancellationToken);
+
+    /// <summary>
+    /// Opens the file (creating it and its folder if need be) and creates or upgrades its schema
+    /// now rather than on first use, so that a file that cannot be used stops the application from
+    /// starting.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The file cannot be opened, created or given its schema; the message names the store and the file.</exception>
+    internal async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SchemaAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var fullPath = DataSource;
+            try
+            {
+                fullPath = System.IO.Path.GetFullPath(DataSource);
+            }
+            catch (Exception pathError) when (pathError is ArgumentException or NotSupportedException or PathTooLongException)
+            {
+                // A data source that is no path (":memory:" or a URI) is named as it is.
+            }
+
+            var where = fullPath == DataSource ? $"'{DataSource}'" : $"'{DataSource}' ({fullPath})";
+            throw new InvalidOperationException(
+                $"SqliteStore cannot use the database file {where}: {ex.Message}{(ex is InvalidOperationException ? "" : " Check that the path names a file in a folder the application can create and write to.")}",
+                ex);
+        }
+    }
 
     /// <summary>Opens a pooled connection with the store's settings on the thread pool, once the schema is there.</summary>
     internal async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Tessera;
@@ -6,7 +8,11 @@ namespace Tessera;
 /// <summary>Chooses the <see cref="SqliteStore"/> as Tessera's session store.</summary>
 public static class SqliteTesseraBuilderExtensions
 {
-    /// <summary>Stores sessions in the SQLite file at <paramref name="path"/>, created with its schema on first use.</summary>
+    /// <summary>
+    /// Stores sessions in the SQLite file at <paramref name="path"/>, opened (and created with its
+    /// schema if need be) when the application starts: a file that cannot be used stops the start
+    /// with an <see cref="InvalidOperationException"/> that names it.
+    /// </summary>
     /// <param name="builder">Tessera's builder.</param>
     /// <param name="path">The database file, for example <c>App_Data/sessions.db</c>.</param>
     /// <param name="configure">Sets the options.</param>
@@ -18,6 +24,7 @@ public static class SqliteTesseraBuilderExtensions
         var options = new SqliteStoreOptions { Path = path };
         configure?.Invoke(options);
         options = SqliteStore.Validate(options);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqliteStoreStartupCheck>());
         return builder.UseStore(services => new SqliteStore(options, services.GetService<TimeProvider>(), services.GetService<ILogger<SqliteStore>>()));
     }
 }

@@ -8,35 +8,19 @@ namespace Tessera;
 /// into 32 characters of <c>[A-Za-z0-9_-]</c>.
 /// </summary>
 /// <remarks>
-/// Each thread draws the CSPRNG's bytes for many IDs at once and hands out each byte once,
-/// erasing it as it goes: one call into the CSPRNG per <see cref="IdsPerDraw"/> IDs instead of
-/// one per ID.
+/// Each ID's bytes are drawn on their own into a stack buffer and erased once encoded: no random
+/// bytes of IDs not yet handed out wait in memory (where a heap dump would show them).
 /// </remarks>
 internal static class DefaultSessionIdGenerator
 {
     public const int Length = 32;
 
     private const int BytesPerId = 24;
-    private const int IdsPerDraw = 64;
-
-    [ThreadStatic]
-    private static byte[]? t_random;
-
-    [ThreadStatic]
-    private static int t_used;
 
     public static string Generate()
     {
-        var random = t_random;
-        if (random is null || t_used == random.Length)
-        {
-            random ??= t_random = new byte[BytesPerId * IdsPerDraw];
-            RandomNumberGenerator.Fill(random);
-            t_used = 0;
-        }
-
-        var bytes = random.AsSpan(t_used, BytesPerId);
-        t_used += BytesPerId;
+        Span<byte> bytes = stackalloc byte[BytesPerId];
+        RandomNumberGenerator.Fill(bytes);
         var id = Base64Url.EncodeToString(bytes);
         CryptographicOperations.ZeroMemory(bytes);
         return id;

@@ -27,7 +27,10 @@ public sealed class Session
         _state = state;
     }
 
-    /// <summary>The session ID (what the signed cookie carries).</summary>
+    /// <summary>
+    /// The session ID (what the signed cookie carries); empty when <see cref="TesseraOptions.GenerateId"/>
+    /// returned none, for a session that is then never saved.
+    /// </summary>
     public string Id => _state.Id;
 
     /// <summary>The session's cookie: expiry and attributes.</summary>
@@ -194,7 +197,7 @@ public sealed class Session
     /// </summary>
     /// <param name="cancellationToken">Cancels the store calls.</param>
     /// <returns>A task that completes when the session is stored under its new ID.</returns>
-    /// <exception cref="InvalidOperationException">The response has started: the new cookie could no longer be sent.</exception>
+    /// <exception cref="InvalidOperationException">The response has started: the new cookie could no longer be sent. Or <see cref="TesseraOptions.GenerateId"/> returned no ID for a stored session, which then stays under its ID.</exception>
     /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
     public async Task RenewIdAsync(CancellationToken cancellationToken = default)
     {

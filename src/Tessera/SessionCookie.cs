@@ -51,6 +51,7 @@ public sealed class SessionCookie
     /// for a browser-session cookie. Setting it sets <see cref="Expires"/> to now plus the value
     /// and makes the value the new <see cref="OriginalMaxAge"/>.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Now plus the value is past <see cref="DateTimeOffset.MaxValue"/> (or before <see cref="DateTimeOffset.MinValue"/>).</exception>
     public TimeSpan? MaxAge
     {
         get => RemainingMilliseconds() is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
@@ -58,7 +59,13 @@ public sealed class SessionCookie
         {
             if (value is { } v)
             {
-                _expires = Cap(TruncateToMilliseconds(_time.GetUtcNow()).AddMilliseconds(Math.Truncate(v.TotalMilliseconds)));
+                var now = TruncateToMilliseconds(_time.GetUtcNow());
+                if (v > DateTimeOffset.MaxValue - now || v < DateTimeOffset.MinValue - now)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(MaxAge), v, "MaxAge is too large: now plus MaxAge is past the latest date a DateTimeOffset holds. Browsers keep a cookie at most 400 days.");
+                }
+
+                _expires = Cap(now.AddTicks(v.Ticks - (v.Ticks % TimeSpan.TicksPerMillisecond)));
                 _originalMaxAgeMs = Math.Truncate(v.TotalMilliseconds);
             }
             else

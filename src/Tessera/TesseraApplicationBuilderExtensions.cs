@@ -32,7 +32,7 @@ public static class TesseraApplicationBuilderExtensions
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Tessera");
         var metrics = services.GetRequiredService<TesseraMetrics>();
         var store = services.GetRequiredService<GuardedStore>();
-        var factory = new SessionFactory(options, time);
+        var factory = new SessionFactory(options, time, logger);
         var persistence = new SessionPersistence(options, store, factory, logger, metrics);
         var jsonOptions = options.JsonSerializerOptions;
         jsonOptions.MakeReadOnly(populateMissingResolver: true);

@@ -38,7 +38,9 @@ public sealed class TesseraOptions
     /// <summary>
     /// Generates the ID of a new session from the request. The default makes 24 random bytes
     /// from a CSPRNG, base64url-encoded (32 characters), as express-session does.
-    /// A null or empty result is an error.
+    /// A null or empty result is logged as an error (once per request) and, as express-session
+    /// does with an ID that is not a string, the request's session works but is never saved and
+    /// no cookie is sent; <see cref="Session.RenewIdAsync"/> of a stored session then throws.
     /// </summary>
     public Func<HttpContext, string>? GenerateId { get; set; }
 
@@ -165,8 +167,9 @@ public sealed class TesseraOptions
 
     /// <summary>
     /// How session values are serialized. The default uses camelCase names, writes dates as
-    /// JavaScript does (<c>2026-01-02T03:04:05.678Z</c>) and does not escape non-ASCII text, so
-    /// documents read naturally from Node.js.
+    /// JavaScript does (<c>2026-01-02T03:04:05.678Z</c>), does not escape non-ASCII text, and
+    /// writes and reads a string holding a lone surrogate as <c>JSON.stringify</c> and
+    /// <c>JSON.parse</c> do (<c>"\ud800"</c>), so documents read naturally from Node.js.
     /// </summary>
     public JsonSerializerOptions JsonSerializerOptions { get; set; } = TesseraJson.CreateDefaultOptions();
 }

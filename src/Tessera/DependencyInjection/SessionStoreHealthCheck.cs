@@ -13,7 +13,7 @@ internal sealed class SessionStoreHealthCheck(GuardedStore store) : IHealthCheck
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var storeName = store.Store.GetType().Name;
+        var storeName = store.Name;
         if (!store.IsReady)
         {
             return new HealthCheckResult(context.Registration.FailureStatus, $"The session store {storeName} is not ready.");

@@ -7,6 +7,16 @@ namespace Tessera.DependencyInjection;
 /// <summary>Checks <see cref="TesseraOptions"/> when the application starts; each failure names its option.</summary>
 internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
 {
+    /// <summary>
+    /// The longest lifetime, timeout or interval of a session: 400 days, which is also the longest
+    /// lifetime browsers give a cookie (RFC 6265bis caps Expires and Max-Age at 400 days). Without a
+    /// bound, a huge value overflows the date arithmetic and every new session fails.
+    /// </summary>
+    internal static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(400);
+
+    /// <summary>The longest <see cref="TesseraOptions.StoreTimeout"/>: a request waits no longer than this for the store.</summary>
+    internal static readonly TimeSpan MaxStoreTimeout = TimeSpan.FromMinutes(5);
+
     public ValidateOptionsResult Validate(string? name, TesseraOptions options)
     {
         var failures = new List<string>();
@@ -46,6 +56,15 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
         Positive(options.IdleTimeout, "TesseraOptions.IdleTimeout", failures);
         Positive(options.AbsoluteTimeout, "TesseraOptions.AbsoluteTimeout", failures);
         Positive(options.StoreTimeout, "TesseraOptions.StoreTimeout", failures);
+        AtMostLifetime(options.IdleTimeout, "TesseraOptions.IdleTimeout", failures);
+        AtMostLifetime(options.AbsoluteTimeout, "TesseraOptions.AbsoluteTimeout", failures);
+        AtMostLifetime(options.TouchAfter, "TesseraOptions.TouchAfter", failures);
+        AtMostLifetime(options.RenewGracePeriod, "TesseraOptions.RenewGracePeriod", failures);
+        if (options.StoreTimeout > MaxStoreTimeout)
+        {
+            failures.Add($"TesseraOptions.StoreTimeout must be at most {MaxStoreTimeout.TotalMinutes:0} minutes: a request waits that long for the store before it fails.");
+        }
+
         if (options.IdleTimeout is not null && options.Cookie?.MaxAge is not null)
         {
             failures.Add("TesseraOptions.IdleTimeout and TesseraOptions.Cookie.MaxAge are the same setting; set one of them.");
@@ -76,6 +95,14 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
+    private static void AtMostLifetime(TimeSpan? value, string name, List<string> failures)
+    {
+        if (value > MaxLifetime)
+        {
+            failures.Add($"{name} must be at most {MaxLifetime.TotalDays:0} days, the longest lifetime browsers give a cookie.");
+        }
+    }
+
     private static void Positive(TimeSpan? value, string name, List<string> failures)
     {
         if (value is { } v && v <= TimeSpan.Zero)
@@ -100,6 +127,8 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
         {
             failures.Add($"{prefix}.MaxAge must not be negative.");
         }
+
+        AtMostLifetime(cookie.MaxAge, $"{prefix}.MaxAge", failures);
 
         if (!Enum.IsDefined(cookie.Secure))
         {

@@ -35,9 +35,16 @@ internal sealed class GuardedStore
         _logger = logger;
         _metrics = metrics;
         _completesSynchronously = store is ICompletesSynchronously;
+        Name = Describe(store);
     }
 
     public ISessionStore Store { get; }
+
+    /// <summary>
+    /// The store as messages name it: its <see cref="object.ToString"/> when the store describes
+    /// itself there (say, <c>RedisStore (Redis at host:port)</c>), otherwise its type's name.
+    /// </summary>
+    public string Name { get; }
 
     public TimeSpan Timeout => _timeout;
 
@@ -133,7 +140,7 @@ internal sealed class GuardedStore
             }
             catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
             {
-                throw Failure(telemetry, ex, timedOut: false);
+                throw Failure(telemetry, ex, timedOut: ex is OperationCanceledException);
             }
 
             if (task.IsCompletedSuccessfully)
@@ -165,7 +172,7 @@ internal sealed class GuardedStore
             timeout.Dispose();
             if (IsStoreFailure(ex, cancellationToken))
             {
-                throw Failure(telemetry, ex, timedOut: false);
+                throw Failure(telemetry, ex, timedOut: ex is OperationCanceledException);
             }
 
             telemetry.End(_metrics);
@@ -212,9 +219,17 @@ internal sealed class GuardedStore
     private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken) =>
         ex is not SessionStoreException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
+    private static string Describe(ISessionStore store)
+    {
+        var type = store.GetType();
+        var text = store.ToString();
+        return string.IsNullOrWhiteSpace(text) || text == type.ToString() ? type.Name : text;
+    }
+
     /// <summary>
-    /// Counts, traces and logs a failed call, and returns the exception to throw: its message and
-    /// its inner exception are redacted copies (the store's exception itself goes nowhere).
+    /// The exception for a failed call. <paramref name="timedOut"/>: the call ran out of
+    /// <see cref="TesseraOptions.StoreTimeout"/> (a timeout the store reports itself is a failure
+    /// in its own words).
     /// </summary>
     private SessionStoreException Failure(StoreCall telemetry, Exception ex, bool timedOut)
     {
@@ -224,9 +239,9 @@ internal sealed class GuardedStore
         _metrics.StoreError(operation);
         var copy = SessionIdRedaction.Copy(ex, key);
         Exception inner = timedOut ? new TimeoutException(null, copy) : copy;
-        var message = timedOut || ex is TimeoutException or OperationCanceledException
-            ? $"The session store did not answer the {operation} within {_timeout.TotalSeconds:0.###} s (TesseraOptions.StoreTimeout)."
-            : $"The session store failed during {operation}: {copy.Message}";
+        var message = timedOut
+            ? $"The session store {Name} did not answer the {operation} within {_timeout.TotalSeconds:0.###} s (TesseraOptions.StoreTimeout)."
+            : $"The session store {Name} failed during {operation}: {copy.Message}";
         TesseraLog.StoreFailed(_logger, operation, key is null ? "-" : SessionIdRedaction.Tag(key), inner);
         return new SessionStoreException(operation, message, inner);
     }

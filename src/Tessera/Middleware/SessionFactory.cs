@@ -1,11 +1,16 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Tessera.Serialization;
 
 namespace Tessera.Middleware;
 
 /// <summary>New sessions: their IDs, their cookies with this request's options, their documents.</summary>
-internal sealed class SessionFactory(TesseraOptions options, TimeProvider time)
+internal sealed class SessionFactory(TesseraOptions options, TimeProvider time, ILogger? logger = null)
 {
+    // The request's Items key that marks the failure of GenerateId as logged.
+    private static readonly object NoIdLogged = new();
+
     public TimeProvider Time => time;
 
     /// <summary>The cookie options of this request: <see cref="TesseraOptions.CookieSelector"/>'s, else <see cref="TesseraOptions.Cookie"/>.</summary>
@@ -14,7 +19,12 @@ internal sealed class SessionFactory(TesseraOptions options, TimeProvider time)
             ? selector(context) ?? throw new InvalidOperationException("TesseraOptions.CookieSelector returned null.")
             : options.Cookie;
 
-    /// <summary>A new session ID, from <see cref="TesseraOptions.GenerateId"/> or the default generator.</summary>
+    /// <summary>
+    /// A new session ID, from <see cref="TesseraOptions.GenerateId"/> or the default generator.
+    /// When <see cref="TesseraOptions.GenerateId"/> returns null or an empty string, the ID is
+    /// empty: as in express-session (whose <c>genid</c> gave no string), the session works for the
+    /// request but is never saved and gets no cookie. The error is logged once per request.
+    /// </summary>
     public string NewId(HttpContext context)
     {
         if (options.GenerateId is not { } generate)
@@ -25,7 +35,12 @@ internal sealed class SessionFactory(TesseraOptions options, TimeProvider time)
         var id = generate(context);
         if (string.IsNullOrEmpty(id))
         {
-            throw new InvalidOperationException("TesseraOptions.GenerateId returned a null or empty session ID.");
+            if (context.Items.TryAdd(NoIdLogged, null))
+            {
+                TesseraLog.NoSessionId(logger ?? NullLogger.Instance);
+            }
+
+            return string.Empty;
         }
 
         return id;

@@ -129,6 +129,11 @@ internal sealed class SessionPersistence
     /// </summary>
     public async ValueTask<bool> WriteAsync(SessionState state, CancellationToken cancellationToken)
     {
+        if (!state.HasId)
+        {
+            return false; // GenerateId gave no ID: the session is never saved
+        }
+
         if (!_conditional || state.Data.StoreVersion is null)
         {
             await _store.SetAsync(Key(state.Id), state.Data, cancellationToken);
@@ -238,6 +243,12 @@ internal sealed class SessionPersistence
         var data = state.Data;
         var oldVersion = data.StoreVersion;
         var newId = _factory.NewId(state.Context);
+        if (newId.Length == 0)
+        {
+            // Nowhere to move the session to: it stays where it is, under its current ID.
+            throw new InvalidOperationException("The session ID could not be renewed: TesseraOptions.GenerateId returned a null or empty session ID.");
+        }
+
         await _store.SetAsync(Key(newId), data, cancellationToken);
         _metrics.Saved();
         var newVersion = data.StoreVersion;
@@ -293,6 +304,11 @@ internal sealed class SessionPersistence
     /// <summary>Destroys a session, counts it and raises <see cref="TesseraOptions.OnDestroyed"/>.</summary>
     public async ValueTask DestroyAsync(string id, SessionEndReason reason, string? userId, HttpContext? context, CancellationToken cancellationToken)
     {
+        if (id.Length == 0)
+        {
+            return; // a session GenerateId gave no ID was never stored
+        }
+
         await _store.DestroyAsync(Key(id), cancellationToken);
         _metrics.Destroyed(reason);
         await RaiseAsync(_options.OnDestroyed, new SessionLifecycleEvent(id, userId, context) { Reason = reason });
@@ -301,6 +317,11 @@ internal sealed class SessionPersistence
     /// <summary>Records activity on an unmodified session: the store takes its re-armed expiry.</summary>
     public async ValueTask TouchAsync(SessionState state, CancellationToken cancellationToken)
     {
+        if (!state.HasId)
+        {
+            return;
+        }
+
         await _store.TouchAsync(Key(state.Id), state.Data, cancellationToken);
         _metrics.Touched();
     }

@@ -62,6 +62,12 @@ internal sealed class SessionState
     /// <summary>Whether the store holds a version of this session that this request read or wrote.</summary>
     public bool IsStored => _stored is not null;
 
+    /// <summary>
+    /// Whether the session has an ID to be stored and sent under; not when
+    /// <see cref="TesseraOptions.GenerateId"/> gave none (the session is then never saved).
+    /// </summary>
+    public bool HasId => Id.Length > 0;
+
     /// <summary>The user the store last held for this session, as far as this request knows.</summary>
     public string? StoredUserId => _stored?.UserId;
 

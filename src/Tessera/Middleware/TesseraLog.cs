@@ -53,4 +53,7 @@ internal static partial class TesseraLog
 
     [LoggerMessage(EventId = 15, EventName = "MalformedCookie", Level = LogLevel.Debug, Message = "The session cookie does not have the shape of a signed session ID; it was rejected without checking a signature and a new session is created.")]
     public static partial void MalformedCookie(ILogger logger);
+
+    [LoggerMessage(EventId = 16, EventName = "NoSessionId", Level = LogLevel.Error, Message = "TesseraOptions.GenerateId returned a null or empty session ID: this request's session works but is not saved and no session cookie is sent.")]
+    public static partial void NoSessionId(ILogger logger);
 }

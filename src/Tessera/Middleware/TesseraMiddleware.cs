@@ -199,12 +199,17 @@ internal sealed class TesseraMiddleware
         var persistence = _services.Persistence;
         if (feature.Session is not { State: var state })
         {
-            if (!feature.SessionDestroyed && SessionDecisions.ShouldDestroy(feature.SessionId is not null, detached: true, _options.Unset))
+            if (!feature.SessionDestroyed && SessionDecisions.ShouldDestroy(feature.SessionId is { Length: > 0 }, detached: true, _options.Unset))
             {
                 await persistence.DestroyAsync(feature.SessionId!, SessionEndReason.Unset, userId: null, feature.Context, CancellationToken.None);
             }
 
             return;
+        }
+
+        if (!state.HasId)
+        {
+            return; // GenerateId gave no ID: nothing is saved, as in express-session
         }
 
         var existing = feature.CookieId == state.Id;
@@ -234,6 +239,11 @@ internal sealed class TesseraMiddleware
         }
 
         var context = feature.Context;
+        if (!state.HasId)
+        {
+            return Task.CompletedTask; // GenerateId gave no ID: no cookie, as in express-session
+        }
+
         var existing = feature.CookieId == state.Id;
         var modified = state.IsModified();
         var shouldSetCookie = state.ForceCookie || SessionDecisions.ShouldSetCookie(

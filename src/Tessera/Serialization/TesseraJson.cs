@@ -9,7 +9,7 @@ internal static class TesseraJson
     public static JsonSerializerOptions CreateDefaultOptions() => new(JsonSerializerDefaults.Web)
     {
         Encoder = JsonStringifyEncoder.Instance,
-        Converters = { new JavaScriptDateTimeConverter(), new JavaScriptDateTimeOffsetConverter() },
+        Converters = { new JavaScriptStringConverter(), new JavaScriptDateTimeConverter(), new JavaScriptDateTimeOffsetConverter() },
     };
 
     private sealed class JavaScriptDateTimeConverter : JsonConverter<DateTime>

@@ -6,18 +6,89 @@ namespace Tessera.Tests.Conformance;
 /// <summary>express-session's <c>genid option</c>: <see cref="TesseraOptions.GenerateId"/>.</summary>
 public sealed class GenidOptionTests
 {
-    // express-session #78 (the nearest check: a generator must produce an ID)
-    [Fact]
-    public async Task A_generator_that_returns_no_id_fails_the_request()
+    // express-session #33 (nearest: a GenerateId that gives no ID ↔ a non-string req.sessionID)
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public async Task A_generator_that_returns_no_id_gives_a_working_session_that_is_never_saved_and_no_cookie(string? generated)
     {
-        var errors = new ErrorSink();
-        await using var app = await TestApp.StartAsync(ExpressHarness.Defaults(o => o.GenerateId = _ => string.Empty), before: errors.Install);
+        var store = new CountingStore(ExpressHarness.NewClock());
+        await using var app = await TestApp.StartAsync(
+            ExpressHarness.Defaults(o => o.GenerateId = _ => generated!),
+            context =>
+            {
+                var session = context.GetSession();
+                session.Set("foo", "bar");
+                return context.Response.WriteAsync(session.Get<string>("foo")!);
+            },
+            store: store);
+        var logs = LogSink.Attach(app);
 
         var response = await app.GetAsync();
 
-        Assert.Equal(500, (int)response.StatusCode);
-        Assert.Contains("GenerateId", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("bar", await response.Content.ReadAsStringAsync());
         Assert.Null(SetCookie.First(response));
+        Assert.Equal(0, store.Sets);
+        Assert.Equal(0, await store.Inner.CountAsync());
+        var error = Assert.Single(logs.Named("NoSessionId"));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, error.Level);
+        Assert.Contains("TesseraOptions.GenerateId", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_generator_that_returns_no_id_is_logged_once_per_request_however_often_it_is_called()
+    {
+        var store = new CountingStore(ExpressHarness.NewClock());
+        await using var app = await TestApp.StartAsync(
+            ExpressHarness.Defaults(o => o.GenerateId = _ => string.Empty),
+            async context =>
+            {
+                var session = context.GetSession();
+                await session.RegenerateAsync();
+                session.Set("n", 1);
+                await session.SaveAsync();
+                await session.RenewIdAsync();
+                await context.Response.WriteAsync(session.Id.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            },
+            store: store);
+        var logs = LogSink.Attach(app);
+
+        var first = await app.GetAsync();
+        var second = await app.GetAsync();
+
+        Assert.Equal(200, (int)first.StatusCode);
+        Assert.Equal("0", await first.Content.ReadAsStringAsync());
+        Assert.Null(SetCookie.First(first));
+        Assert.Null(SetCookie.First(second));
+        Assert.Equal(0, store.Sets);
+        Assert.Equal(2, logs.Named("NoSessionId").Count);
+    }
+
+    [Fact]
+    public async Task Renewing_a_stored_session_when_the_generator_returns_no_id_fails_and_keeps_the_session_where_it_is()
+    {
+        var calls = 0;
+        var store = new CountingStore(ExpressHarness.NewClock());
+        await using var app = await TestApp.StartAsync(
+            ExpressHarness.Defaults(o => o.GenerateId = _ => Interlocked.Increment(ref calls) == 1 ? "first-id" : string.Empty),
+            async context =>
+            {
+                var session = context.GetSession();
+                session.Set("n", 1);
+                if (context.Request.Path == "/renew")
+                {
+                    var error = await Assert.ThrowsAsync<InvalidOperationException>(() => session.RenewIdAsync());
+                    await context.Response.WriteAsync(error.Message);
+                }
+            },
+            store: store);
+
+        var cookie = SetCookie.Require(await app.GetAsync()).Split(';')[0];
+        var renew = await app.GetAsync("/renew", cookie);
+
+        Assert.Contains("TesseraOptions.GenerateId", await renew.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.NotNull(await store.Inner.GetAsync("first-id"));
     }
 
     // express-session #79

@@ -51,7 +51,49 @@ public sealed class TesseraOptionsValidatorTests
         { "TesseraOptions.TouchAfter", o => { o.Secrets = ["s"]; o.Cookie.MaxAge = TimeSpan.FromMinutes(20); o.TouchAfter = TimeSpan.FromMinutes(30); } },
         { "TesseraOptions.RenewGracePeriod", o => { o.Secrets = ["s"]; o.RenewGracePeriod = TimeSpan.FromSeconds(-1); } },
         { "TesseraOptions.StoreFailure", o => { o.Secrets = ["s"]; o.StoreFailure = (StoreFailure)7; } },
+        { "TesseraOptions.Cookie.MaxAge", o => { o.Secrets = ["s"]; o.Cookie.MaxAge = TimeSpan.FromDays(401); } },
+        { "TesseraOptions.Cookie.MaxAge", o => { o.Secrets = ["s"]; o.Cookie.MaxAge = TimeSpan.MaxValue; } },
+        { "TesseraOptions.IdleTimeout", o => { o.Secrets = ["s"]; o.IdleTimeout = TimeSpan.FromDays(401); } },
+        { "TesseraOptions.IdleTimeout", o => { o.Secrets = ["s"]; o.IdleTimeout = TimeSpan.MaxValue; } },
+        { "TesseraOptions.AbsoluteTimeout", o => { o.Secrets = ["s"]; o.AbsoluteTimeout = TimeSpan.MaxValue; } },
+        { "TesseraOptions.TouchAfter", o => { o.Secrets = ["s"]; o.TouchAfter = TimeSpan.MaxValue; } },
+        { "TesseraOptions.RenewGracePeriod", o => { o.Secrets = ["s"]; o.RenewGracePeriod = TimeSpan.MaxValue; } },
+        { "TesseraOptions.StoreTimeout", o => { o.Secrets = ["s"]; o.StoreTimeout = TimeSpan.FromMinutes(6); } },
+        { "TesseraOptions.StoreTimeout", o => { o.Secrets = ["s"]; o.StoreTimeout = TimeSpan.MaxValue; } },
     };
+
+    [Fact]
+    public async Task Lifetimes_of_400_days_and_a_store_timeout_of_5_minutes_are_accepted()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddTessera(o =>
+        {
+            o.Secrets = ["s"];
+            o.Cookie.MaxAge = TimeSpan.FromDays(400);
+            o.AbsoluteTimeout = TimeSpan.FromDays(400);
+            o.TouchAfter = TimeSpan.FromDays(399);
+            o.RenewGracePeriod = TimeSpan.FromDays(400);
+            o.StoreTimeout = TimeSpan.FromMinutes(5);
+        });
+        await using var app = builder.Build();
+        app.UseTessera();
+
+        await app.StartAsync();
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_lifetime_past_the_bound_fails_with_a_message_giving_the_400_day_browser_cap()
+    {
+        var failure = await StartupFailureAsync(o =>
+        {
+            o.Secrets = ["s"];
+            o.IdleTimeout = TimeSpan.FromDays(500);
+        });
+
+        Assert.Contains("TesseraOptions.IdleTimeout must be at most 400 days, the longest lifetime browsers give a cookie.", failure.Message, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(InvalidOptions))]

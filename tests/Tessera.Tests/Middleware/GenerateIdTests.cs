@@ -32,13 +32,26 @@ public sealed class GenerateIdTests
     [Theory]
     [InlineData(null)]
     [InlineData("")]
-    public async Task An_empty_generated_id_is_a_clear_error(string? generated)
+    public async Task An_empty_generated_id_leaves_a_session_that_works_for_the_request_but_is_not_saved_or_sent(string? generated)
     {
-        await using var app = await TestApp.StartAsync(o => o.GenerateId = _ => generated!);
+        await using var app = await TestApp.StartAsync(
+            o =>
+            {
+                o.GenerateId = _ => generated!;
+                o.SaveUninitialized = true;
+            },
+            context =>
+            {
+                context.Session.SetString("name", "value");
+                return context.Response.WriteAsync(context.Session.GetString("name") + "|" + context.Session.Id.Length);
+            });
 
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => app.GetAsync());
+        var response = await app.GetAsync();
 
-        Assert.Contains("GenerateId", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("value|0", await response.Content.ReadAsStringAsync());
+        Assert.Null(SetCookie.First(response));
+        Assert.Equal(0, await ((IEnumerableSessionStore)app.Store).CountAsync());
     }
 
     [Fact]

@@ -32,6 +32,8 @@ public sealed class LogEventIdTests
         (12, "SessionPastAbsoluteTimeout"),
         (13, "RejectedId"),
         (14, "EventHandlerFailed"),
+        (15, "MalformedCookie"),
+        (16, "NoSessionId"),
     ];
 
     /// <summary>A well-formed ID that is not in any store.</summary>
@@ -68,6 +70,7 @@ public sealed class LogEventIdTests
     [InlineData(12, "SessionPastAbsoluteTimeout")]
     [InlineData(13, "RejectedId")]
     [InlineData(14, "EventHandlerFailed")]
+    [InlineData(15, "MalformedCookie")]
     public async Task An_event_is_logged_with_its_released_id_and_name(int id, string name)
     {
         var logs = await TriggerAsync(name);
@@ -105,6 +108,9 @@ public sealed class LogEventIdTests
                         break;
                     case "EventHandlerFailed":
                         o.OnCreated = _ => throw new InvalidOperationException("callback failed");
+                        break;
+                    case "RejectedId":
+                        o.ValidateId = id => id != UnknownId; // the application revokes this ID
                         break;
                 }
             },
@@ -165,6 +171,9 @@ public sealed class LogEventIdTests
                 await app.GetAsync("/", SignedCookie(UnknownId));
                 break;
             case "RejectedId":
+                await app.GetAsync("/", SignedCookie(UnknownId));
+                break;
+            case "MalformedCookie":
                 await app.GetAsync("/", SignedCookie("too-short"));
                 break;
             case "SessionRegenerated":
