@@ -22,7 +22,7 @@ public static class HttpContextSessionExtensions
         if (feature is { StoreUnavailable: true })
         {
             throw new InvalidOperationException(
-                "This request has no session because the session store is unavailable (not ready, failing or timing out). " +
+                $"This request has no session because the session store {feature.StoreName} is unavailable (not ready, failing or timing out). " +
                 "Use TryGetSession to run without one, or choose another TesseraOptions.StoreFailure.");
         }
 

@@ -44,8 +44,10 @@ public sealed class RedisStoreStartupTests
             {
                 await next(context);
             }
-            catch (SessionStoreException ex)
+            catch (Exception ex) when (ex is SessionStoreException or InvalidOperationException)
             {
+                // A failed call (SessionStoreException) or, once the store says it is not ready,
+                // GetSession's "no session" (InvalidOperationException): both name the store.
                 context.Response.StatusCode = 500;
                 await context.Response.WriteAsync(ex.Message);
             }

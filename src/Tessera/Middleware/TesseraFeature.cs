@@ -27,6 +27,9 @@ internal sealed class TesseraFeature : ISessionFeature
     /// <summary>Whether the request runs without a session because the store was not ready or failed.</summary>
     public bool StoreUnavailable { get; init; }
 
+    /// <summary>The unavailable store, as its messages name it (its type, and for Redis its endpoint).</summary>
+    public string? StoreName { get; init; }
+
     /// <summary>The verified ID the request's cookie carried, if any.</summary>
     public string? CookieId { get; init; }
 

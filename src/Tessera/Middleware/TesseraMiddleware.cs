@@ -149,7 +149,7 @@ internal sealed class TesseraMiddleware
     /// </summary>
     private async Task RunWithoutSessionAsync(HttpContext context)
     {
-        var feature = new TesseraFeature { Context = context, StoreUnavailable = true, Previous = context.Features.Get<ISessionFeature>() };
+        var feature = new TesseraFeature { Context = context, StoreUnavailable = true, StoreName = _store.Name, Previous = context.Features.Get<ISessionFeature>() };
         context.Features.Set(feature);
         context.Features.Set<ISessionFeature>(feature);
         try
