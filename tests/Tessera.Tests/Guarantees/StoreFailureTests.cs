@@ -225,7 +225,7 @@ public sealed class StoreFailureTests
             {
                 var failure = Assert.Throws<InvalidOperationException>(() => context.GetSession());
                 return context.Response.WriteAsync(
-                    $"{context.TryGetSession(out _)} {context.Session.IsAvailable} {failure.Message.Contains("store is unavailable", StringComparison.Ordinal)}");
+                    $"{context.TryGetSession(out _)} {context.Session.IsAvailable} {failure.Message.Contains("the session store CountingStore is unavailable", StringComparison.Ordinal)}");
             },
             store: store);
 
