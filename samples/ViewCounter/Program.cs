@@ -7,11 +7,10 @@ using Tessera;
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://localhost:5000");
 
-// Options come from configuration ("Tessera" section: appsettings.json, environment variables
-// such as Tessera__Secrets__0, or --Tessera:Secrets:0=...), then from code.
+// Options come from configuration (AddTessera binds the "Tessera" section: appsettings.json,
+// environment variables such as Tessera__Secrets__0, or --Tessera:Secrets:0=...), then from code.
 var tessera = builder.Services.AddTessera(options =>
 {
-    builder.Configuration.GetSection("Tessera").Bind(options);
     if (options.Secrets.Count == 0)
     {
         options.Secrets = ["keyboard cat"];

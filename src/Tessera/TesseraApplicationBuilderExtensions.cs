@@ -37,6 +37,18 @@ public static class TesseraApplicationBuilderExtensions
         var jsonOptions = options.JsonSerializerOptions;
         jsonOptions.MakeReadOnly(populateMissingResolver: true);
         var sessions = new SessionServices(options, factory, persistence, jsonOptions, logger);
-        return app.UseMiddleware<TesseraMiddleware>(new SessionCookieCodec(options, logger, metrics), sessions, store, metrics);
+        var codec = new SessionCookieCodec(options, logger, metrics);
+
+        // Secrets can be rotated in configuration without a restart; the rest of the options are read once.
+        var monitor = services.GetRequiredService<IOptionsMonitor<TesseraOptions>>();
+        monitor.OnChange((changed, name) =>
+        {
+            if (name == Options.DefaultName)
+            {
+                codec.Rotate(changed.Secrets);
+            }
+        });
+
+        return app.UseMiddleware<TesseraMiddleware>(codec, sessions, store, metrics);
     }
 }

@@ -14,7 +14,10 @@ public static class TesseraServiceCollectionExtensions
     /// <summary>
     /// Adds Tessera with options bound from the <c>Tessera</c> configuration section (when the
     /// host has configuration) and then <paramref name="configure"/>. The default store is a
-    /// <see cref="MemoryStore"/>. Options are validated when the application starts.
+    /// <see cref="MemoryStore"/>. Options are validated when the application starts. When the
+    /// section's <c>Secrets</c> change while the application runs (a reloaded file, a key vault),
+    /// the new secrets sign and verify cookies from the next request on; the other options are
+    /// read once at start-up.
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="configure">Sets the options.</param>
@@ -23,6 +26,10 @@ public static class TesseraServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<TesseraOptions>();
+
+        // The section first, so that the delegate has the last word.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TesseraOptions>, TesseraConfigurationBinding>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOptionsChangeTokenSource<TesseraOptions>, TesseraConfigurationBinding>());
         if (configure is not null)
         {
             options.Configure(configure);

@@ -7,22 +7,34 @@ namespace Tessera.Middleware;
 
 /// <summary>
 /// The session cookie on the wire: reads and verifies the request's cookie, and writes the
-/// response's <c>Set-Cookie</c>. The only place the secrets are used.
+/// response's <c>Set-Cookie</c>. The only place the secrets are used. When the secrets change in
+/// configuration (<see cref="Rotate"/>), the new ones sign and verify from the next request on,
+/// and the table of verified cookie values starts empty, so nothing a removed secret signed is
+/// still recognised.
 /// </summary>
 internal sealed class SessionCookieCodec
 {
     private readonly TesseraOptions _options;
-    private readonly CookieSigner _signer;
-    private readonly VerifiedCookieCache _verified = new();
     private readonly ILogger _logger;
     private readonly TesseraMetrics _metrics;
+    private Keys _keys;
 
     public SessionCookieCodec(TesseraOptions options, ILogger logger, TesseraMetrics metrics)
     {
         _options = options;
-        _signer = new CookieSigner(options.Secrets);
+        _keys = new Keys(options.Secrets);
         _logger = logger;
         _metrics = metrics;
+    }
+
+    /// <summary>Signs and verifies with <paramref name="secrets"/> from now on (the first signs).</summary>
+    public void Rotate(IList<string> secrets)
+    {
+        if (!secrets.SequenceEqual(Volatile.Read(ref _keys).Secrets, StringComparer.Ordinal))
+        {
+            Volatile.Write(ref _keys, new Keys(secrets));
+            TesseraLog.SecretsRotated(_logger, secrets.Count);
+        }
     }
 
     /// <summary>
@@ -36,7 +48,8 @@ internal sealed class SessionCookieCodec
             return null;
         }
 
-        if (_verified.TryGet(raw, out var known))
+        var keys = Volatile.Read(ref _keys);
+        if (keys.Verified.TryGet(raw, out var known))
         {
             // A validation callback is the application's to answer each time (it may revoke IDs).
             if (_options.ValidateId is { } validate && !validate(known.Id))
@@ -65,7 +78,7 @@ internal sealed class SessionCookieCodec
             return null;
         }
 
-        var id = _signer.Unsign(value[2..], out var signedByFirst);
+        var id = keys.Signer.Unsign(value[2..], out var signedByFirst);
         if (id is null)
         {
             _metrics.RejectedCookie("bad_signature");
@@ -84,14 +97,14 @@ internal sealed class SessionCookieCodec
         // newest secret's signature, encoded as this application encodes it (no second HMAC).
         var resendable = signedByFirst
             && raw.SequenceEqual(CookieSigner.EncodeCookieValue(id, value[^CookieSigner.SignatureLength..], stackalloc char[CookieSigner.MaxValueLength]));
-        return _verified.Add(raw, id, resendable);
+        return keys.Verified.Add(raw, id, resendable);
     }
 
     /// <summary>Sends the session's cookie: <paramref name="resendValue"/> (the request's own) when it is what would be sent.</summary>
     public void Write(HttpContext context, string id, SessionCookie cookie, string? resendValue)
     {
         Span<char> buffer = stackalloc char[CookieSigner.MaxValueLength];
-        var value = resendValue is null ? _signer.SignCookieValue(id, buffer) : resendValue;
+        var value = resendValue is null ? Volatile.Read(ref _keys).Signer.SignCookieValue(id, buffer) : resendValue;
         context.Response.Headers.Append(HeaderNames.SetCookie, SetCookieHeader.Build(_options.Name, value, cookie));
     }
 
@@ -150,5 +163,15 @@ internal sealed class SessionCookieCodec
         }
 
         return true;
+    }
+
+    /// <summary>One generation of secrets: their signer and the values they verified.</summary>
+    private sealed class Keys(IList<string> secrets)
+    {
+        public string[] Secrets { get; } = [.. secrets];
+
+        public CookieSigner Signer { get; } = new(secrets);
+
+        public VerifiedCookieCache Verified { get; } = new();
     }
 }

@@ -56,4 +56,7 @@ internal static partial class TesseraLog
 
     [LoggerMessage(EventId = 16, EventName = "NoSessionId", Level = LogLevel.Error, Message = "TesseraOptions.GenerateId returned a null or empty session ID: this request's session works but is not saved and no session cookie is sent.")]
     public static partial void NoSessionId(ILogger logger);
+
+    [LoggerMessage(EventId = 17, EventName = "SecretsRotated", Level = LogLevel.Information, Message = "The session secrets changed in configuration: {Count} secret(s) now verify cookies, the first signs new ones.")]
+    public static partial void SecretsRotated(ILogger logger, int count);
 }

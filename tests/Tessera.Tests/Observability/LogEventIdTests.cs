@@ -34,6 +34,7 @@ public sealed class LogEventIdTests
         (14, "EventHandlerFailed"),
         (15, "MalformedCookie"),
         (16, "NoSessionId"),
+        (17, "SecretsRotated"),
     ];
 
     /// <summary>A well-formed ID that is not in any store.</summary>

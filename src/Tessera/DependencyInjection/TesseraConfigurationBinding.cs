@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace Tessera.DependencyInjection;
+
+/// <summary>
+/// Binds <see cref="TesseraOptions"/> from the <c>Tessera</c> configuration section when the host
+/// has configuration, and tells the options monitor when that section reloads (so rotated
+/// secrets take effect without a restart). Without configuration it does nothing.
+/// </summary>
+internal sealed class TesseraConfigurationBinding(IServiceProvider services) : IConfigureOptions<TesseraOptions>, IOptionsChangeTokenSource<TesseraOptions>
+{
+    public const string SectionName = "Tessera";
+
+    private readonly IConfigurationSection? _section = services.GetService<IConfiguration>()?.GetSection(SectionName);
+
+    public string Name => Options.DefaultName;
+
+    public void Configure(TesseraOptions options) => _section?.Bind(options);
+
+    public IChangeToken GetChangeToken() => _section?.GetReloadToken() ?? new CancellationChangeToken(CancellationToken.None);
+}
