@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tessera.Middleware;
@@ -12,8 +13,9 @@ namespace Tessera;
 /// deserializes a fresh copy, so a changed object must be <see cref="Set{T}"/> again to be saved.
 /// </summary>
 /// <remarks>
-/// Get it with <see cref="HttpContextSessionExtensions.GetSession(HttpContext)"/> or as a
-/// minimal-API parameter. A session belongs to one request and is not thread-safe.
+/// Get it with <see cref="HttpContextSessionExtensions.GetSession(HttpContext)"/>, as a
+/// minimal-API parameter, or as a parameter of an MVC action or Razor Pages handler
+/// (<c>Session?</c> when the request may have none). A session belongs to one request and is not thread-safe.
 /// Changes are saved when the response ends, following express-session's rules.
 /// </remarks>
 public sealed class Session
@@ -265,6 +267,34 @@ public sealed class Session
     /// <exception cref="InvalidOperationException">The request has no session.</exception>
     public static ValueTask<Session?> BindAsync(HttpContext context) =>
         ValueTask.FromResult<Session?>(context.GetSession());
+
+    /// <summary>
+    /// Binds a minimal-API parameter of type <see cref="Session"/> to the request's session.
+    /// A nullable parameter (<c>Session?</c>) is <see langword="null"/> when the request has no
+    /// session, for example under <see cref="StoreFailure.ContinueWithoutSession"/> while the
+    /// store is unavailable; a non-nullable one requires a session.
+    /// </summary>
+    /// <param name="context">The request.</param>
+    /// <param name="parameter">The parameter being bound; its nullability decides what no session means.</param>
+    /// <returns>The request's session, or <see langword="null"/> for a nullable parameter when there is none.</returns>
+    /// <exception cref="InvalidOperationException">The request has no session and the parameter is not nullable.</exception>
+    public static ValueTask<Session?> BindAsync(HttpContext context, ParameterInfo parameter)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(parameter);
+        if (context.TryGetSession(out var session))
+        {
+            return ValueTask.FromResult<Session?>(session);
+        }
+
+        return IsNullable(parameter)
+            ? ValueTask.FromResult<Session?>(null)
+            : ValueTask.FromResult<Session?>(context.GetSession()); // throws, saying why there is no session
+    }
+
+    /// <summary>Whether a parameter is declared <c>Session?</c> (only asked when there is no session).</summary>
+    private static bool IsNullable(ParameterInfo parameter) =>
+        new NullabilityInfoContext().Create(parameter).ReadState == NullabilityState.Nullable;
 
     private void ThrowIfDestroyed()
     {
