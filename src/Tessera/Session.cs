@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
@@ -87,7 +88,13 @@ public sealed class Session
     /// <typeparam name="T">The type to deserialize the value as.</typeparam>
     /// <param name="key">The value's name.</param>
     /// <returns>A fresh copy of the value.</returns>
+    /// <remarks>
+    /// A value written as raw bytes through <see cref="ISession"/> (<c>{"$base64":"…"}</c>) reads
+    /// as <c>byte[]</c>, and as <see cref="int"/> (or <c>int?</c>) when it is the 4 big-endian bytes
+    /// that <c>HttpContext.Session.SetInt32</c> writes.
+    /// </remarks>
     /// <exception cref="JsonException">The stored value cannot be read as <typeparamref name="T"/>.</exception>
+    /// <exception cref="InvalidOperationException">The value was written as raw bytes through <see cref="ISession"/> and cannot be read as <typeparamref name="T"/>.</exception>
     public T? Get<T>(string key) => TryGet<T>(key, out var value) ? value : default;
 
     /// <summary>Tries to get a value.</summary>
@@ -95,18 +102,53 @@ public sealed class Session
     /// <param name="key">The value's name.</param>
     /// <param name="value">A fresh copy of the value, when there is one.</param>
     /// <returns>Whether the session has the value.</returns>
+    /// <remarks>Raw bytes written through <see cref="ISession"/> read as <see cref="Get{T}"/> describes.</remarks>
     /// <exception cref="JsonException">The stored value cannot be read as <typeparamref name="T"/>.</exception>
+    /// <exception cref="InvalidOperationException">The value was written as raw bytes through <see cref="ISession"/> and cannot be read as <typeparamref name="T"/>.</exception>
     public bool TryGet<T>(string key, [MaybeNullWhen(false)] out T value)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (_state.Data.Values.TryGetValue(key, out var json))
+        if (!_state.Data.Values.TryGetValue(key, out var json))
         {
-            value = JsonSerializer.Deserialize<T>(json, _services.JsonOptions)!;
+            value = default;
+            return false;
+        }
+
+        if (SessionAdapter.TryReadBase64(json, out var bytes))
+        {
+            value = FromIsessionBytes<T>(key, bytes, json);
             return true;
         }
 
-        value = default;
-        return false;
+        value = JsonSerializer.Deserialize<T>(json, _services.JsonOptions)!;
+        return true;
+    }
+
+    /// <summary>Reads a value that <see cref="ISession.Set"/> stored as raw bytes.</summary>
+    private T FromIsessionBytes<T>(string key, byte[] bytes, byte[] json)
+    {
+        if (typeof(T) == typeof(byte[]))
+        {
+            return (T)(object)bytes;
+        }
+
+        if ((typeof(T) == typeof(int) || typeof(T) == typeof(int?)) && bytes.Length == 4)
+        {
+            return (T)(object)BinaryPrimitives.ReadInt32BigEndian(bytes);
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, _services.JsonOptions)!; // e.g. as JsonElement or object
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException(
+                $"The session value '{key}' was written as {bytes.Length} raw bytes through ISession (HttpContext.Session.Set or SetInt32), " +
+                $"so it cannot be read as {typeof(T).Name}. Read it as byte[] (or as int when it is 4 bytes from SetInt32), " +
+                "or through HttpContext.Session.GetInt32 or TryGetValue.",
+                ex);
+        }
     }
 
     /// <summary>Sets a value, serialized as JSON. Setting a value equal to the current one is not a change.</summary>
