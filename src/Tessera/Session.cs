@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tessera.Middleware;
@@ -12,8 +14,9 @@ namespace Tessera;
 /// deserializes a fresh copy, so a changed object must be <see cref="Set{T}"/> again to be saved.
 /// </summary>
 /// <remarks>
-/// Get it with <see cref="HttpContextSessionExtensions.GetSession(HttpContext)"/> or as a
-/// minimal-API parameter. A session belongs to one request and is not thread-safe.
+/// Get it with <see cref="HttpContextSessionExtensions.GetSession(HttpContext)"/>, as a
+/// minimal-API parameter, or as a parameter of an MVC action or Razor Pages handler
+/// (<c>Session?</c> when the request may have none). A session belongs to one request and is not thread-safe.
 /// Changes are saved when the response ends, following express-session's rules.
 /// </remarks>
 public sealed class Session
@@ -85,7 +88,13 @@ public sealed class Session
     /// <typeparam name="T">The type to deserialize the value as.</typeparam>
     /// <param name="key">The value's name.</param>
     /// <returns>A fresh copy of the value.</returns>
+    /// <remarks>
+    /// A value written as raw bytes through <see cref="ISession"/> (<c>{"$base64":"…"}</c>) reads
+    /// as <c>byte[]</c>, and as <see cref="int"/> (or <c>int?</c>) when it is the 4 big-endian bytes
+    /// that <c>HttpContext.Session.SetInt32</c> writes.
+    /// </remarks>
     /// <exception cref="JsonException">The stored value cannot be read as <typeparamref name="T"/>.</exception>
+    /// <exception cref="InvalidOperationException">The value was written as raw bytes through <see cref="ISession"/> and cannot be read as <typeparamref name="T"/>.</exception>
     public T? Get<T>(string key) => TryGet<T>(key, out var value) ? value : default;
 
     /// <summary>Tries to get a value.</summary>
@@ -93,18 +102,53 @@ public sealed class Session
     /// <param name="key">The value's name.</param>
     /// <param name="value">A fresh copy of the value, when there is one.</param>
     /// <returns>Whether the session has the value.</returns>
+    /// <remarks>Raw bytes written through <see cref="ISession"/> read as <see cref="Get{T}"/> describes.</remarks>
     /// <exception cref="JsonException">The stored value cannot be read as <typeparamref name="T"/>.</exception>
+    /// <exception cref="InvalidOperationException">The value was written as raw bytes through <see cref="ISession"/> and cannot be read as <typeparamref name="T"/>.</exception>
     public bool TryGet<T>(string key, [MaybeNullWhen(false)] out T value)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (_state.Data.Values.TryGetValue(key, out var json))
+        if (!_state.Data.Values.TryGetValue(key, out var json))
         {
-            value = JsonSerializer.Deserialize<T>(json, _services.JsonOptions)!;
+            value = default;
+            return false;
+        }
+
+        if (SessionAdapter.TryReadBase64(json, out var bytes))
+        {
+            value = FromIsessionBytes<T>(key, bytes, json);
             return true;
         }
 
-        value = default;
-        return false;
+        value = JsonSerializer.Deserialize<T>(json, _services.JsonOptions)!;
+        return true;
+    }
+
+    /// <summary>Reads a value that <see cref="ISession.Set"/> stored as raw bytes.</summary>
+    private T FromIsessionBytes<T>(string key, byte[] bytes, byte[] json)
+    {
+        if (typeof(T) == typeof(byte[]))
+        {
+            return (T)(object)bytes;
+        }
+
+        if ((typeof(T) == typeof(int) || typeof(T) == typeof(int?)) && bytes.Length == 4)
+        {
+            return (T)(object)BinaryPrimitives.ReadInt32BigEndian(bytes);
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, _services.JsonOptions)!; // e.g. as JsonElement or object
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException(
+                $"The session value '{key}' was written as {bytes.Length} raw bytes through ISession (HttpContext.Session.Set or SetInt32), " +
+                $"so it cannot be read as {typeof(T).Name}. Read it as byte[] (or as int when it is 4 bytes from SetInt32), " +
+                "or through HttpContext.Session.GetInt32 or TryGetValue.",
+                ex);
+        }
     }
 
     /// <summary>Sets a value, serialized as JSON. Setting a value equal to the current one is not a change.</summary>
@@ -265,6 +309,34 @@ public sealed class Session
     /// <exception cref="InvalidOperationException">The request has no session.</exception>
     public static ValueTask<Session?> BindAsync(HttpContext context) =>
         ValueTask.FromResult<Session?>(context.GetSession());
+
+    /// <summary>
+    /// Binds a minimal-API parameter of type <see cref="Session"/> to the request's session.
+    /// A nullable parameter (<c>Session?</c>) is <see langword="null"/> when the request has no
+    /// session, for example under <see cref="StoreFailure.ContinueWithoutSession"/> while the
+    /// store is unavailable; a non-nullable one requires a session.
+    /// </summary>
+    /// <param name="context">The request.</param>
+    /// <param name="parameter">The parameter being bound; its nullability decides what no session means.</param>
+    /// <returns>The request's session, or <see langword="null"/> for a nullable parameter when there is none.</returns>
+    /// <exception cref="InvalidOperationException">The request has no session and the parameter is not nullable.</exception>
+    public static ValueTask<Session?> BindAsync(HttpContext context, ParameterInfo parameter)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(parameter);
+        if (context.TryGetSession(out var session))
+        {
+            return ValueTask.FromResult<Session?>(session);
+        }
+
+        return IsNullable(parameter)
+            ? ValueTask.FromResult<Session?>(null)
+            : ValueTask.FromResult<Session?>(context.GetSession()); // throws, saying why there is no session
+    }
+
+    /// <summary>Whether a parameter is declared <c>Session?</c> (only asked when there is no session).</summary>
+    private static bool IsNullable(ParameterInfo parameter) =>
+        new NullabilityInfoContext().Create(parameter).ReadState == NullabilityState.Nullable;
 
     private void ThrowIfDestroyed()
     {

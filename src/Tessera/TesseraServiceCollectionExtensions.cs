@@ -1,10 +1,12 @@
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.DependencyInjection;
 using Tessera.Middleware;
+using Tessera.Mvc;
 
 namespace Tessera;
 
@@ -40,6 +42,7 @@ public static class TesseraServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ISessionStore>(sp => new MemoryStore(options: null, sp.GetService<TimeProvider>(), sp.GetService<ILogger<MemoryStore>>(), sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<TesseraMarker>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcOptions>, TesseraMvcOptionsSetup>());
         services.TryAddSingleton(sp => new TesseraMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp =>
         {

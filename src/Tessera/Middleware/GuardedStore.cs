@@ -235,7 +235,7 @@ internal sealed class GuardedStore
     {
         var operation = telemetry.Operation;
         var key = telemetry.Key;
-        telemetry.Fail(_metrics, ex);
+        telemetry.Fail(_metrics, ex, timedOut);
         _metrics.StoreError(operation);
         var copy = SessionIdRedaction.Copy(ex, key);
         Exception inner = timedOut ? new TimeoutException(null, copy) : copy;

@@ -12,10 +12,11 @@ namespace Tessera.Middleware;
 /// reads and writes the same document as <see cref="Session.Get{T}"/> and <see cref="Session.Set{T}"/>.
 /// </summary>
 /// <remarks>
-/// Bytes are stored so that Node.js and <see cref="Session.Get{T}"/> read them naturally: valid
-/// UTF-8 text (what <c>SetString</c> and TempData write) becomes a JSON string; other bytes
-/// (what <c>SetInt32</c> writes) become <c>{"$base64":"…"}</c>. Reading gives bytes back the
-/// same way, and reads JSON values written by <see cref="Session.Set{T}"/> too: a string as its
+/// Bytes are stored as JSON that Node.js can read: valid UTF-8 text (what <c>SetString</c> and
+/// TempData write) becomes a JSON string; other bytes (what <c>SetInt32</c> writes) become
+/// <c>{"$base64":"…"}</c>, which <see cref="Session.Get{T}"/> reads as <c>byte[]</c>, or as an
+/// <see cref="int"/> when it is 4 bytes (<c>GetInt32</c>'s big-endian form). Reading gives bytes back
+/// the same way, and reads JSON values written by <see cref="Session.Set{T}"/> too: a string as its
 /// UTF-8 bytes, a 32-bit integer as <c>GetInt32</c> expects (big-endian), anything else as its JSON text.
 /// </remarks>
 internal sealed class SessionAdapter(TesseraFeature feature) : ISession
@@ -77,17 +78,32 @@ internal sealed class SessionAdapter(TesseraFeature feature) : ISession
                 BinaryPrimitives.WriteInt32BigEndian(bytes, number);
                 return bytes;
             case JsonTokenType.StartObject:
-                if (reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals(Base64Property)
-                    && reader.Read() && reader.TokenType == JsonTokenType.String && reader.TryGetBytesFromBase64(out var decoded)
-                    && reader.Read() && reader.TokenType == JsonTokenType.EndObject)
-                {
-                    return decoded;
-                }
-
-                return (byte[])json.Clone();
+                return TryReadBase64(json, out var decoded) ? decoded : (byte[])json.Clone();
             default:
                 return (byte[])json.Clone();
         }
+    }
+
+    /// <summary>Whether a stored value is raw bytes written through <see cref="ISession"/> (<c>{"$base64":"…"}</c>), and those bytes.</summary>
+    internal static bool TryReadBase64(byte[] json, [NotNullWhen(true)] out byte[]? bytes)
+    {
+        bytes = null;
+        if (json.Length == 0 || json[0] != (byte)'{')
+        {
+            return false;
+        }
+
+        var reader = new Utf8JsonReader(json);
+        if (reader.Read() && reader.TokenType == JsonTokenType.StartObject
+            && reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals(Base64Property)
+            && reader.Read() && reader.TokenType == JsonTokenType.String && reader.TryGetBytesFromBase64(out var decoded)
+            && reader.Read() && reader.TokenType == JsonTokenType.EndObject)
+        {
+            bytes = decoded;
+            return true;
+        }
+
+        return false;
     }
 
     internal static byte[] FromBytes(byte[] value)

@@ -30,12 +30,15 @@ internal readonly struct StoreCall
         _activity?.Dispose();
     }
 
-    public void Fail(TesseraMetrics metrics, Exception exception)
+    /// <summary>Ends a failed call: its span and duration carry <c>error.type</c>. <paramref name="timedOut"/>: it ran out of the store timeout.</summary>
+    public void Fail(TesseraMetrics metrics, Exception exception, bool timedOut)
     {
-        metrics.StoreDuration(Operation, _start);
+        // The exception's type name only: its message may name the session's key.
+        var errorType = TesseraMetrics.ErrorType(exception, timedOut);
+        metrics.StoreDuration(Operation, _start, errorType);
         if (_activity is not null)
         {
-            // The exception's type name only: its message may name the session's key.
+            _activity.SetTag(TesseraMetrics.ErrorTypeTag, errorType);
             _activity.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
             _activity.Dispose();
         }

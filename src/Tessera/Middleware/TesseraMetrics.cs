@@ -4,14 +4,25 @@ using System.Diagnostics.Metrics;
 namespace Tessera.Middleware;
 
 /// <summary>
-/// The <c>Tessera</c> meter (counters of the session lifecycle and store errors, a histogram of
-/// store latency) and the <c>Tessera</c> activity source (a span per store call).
+/// The <see cref="TesseraTelemetry.MeterName"/> meter (counters of the session lifecycle and store
+/// errors, a histogram of store latency) and the <see cref="TesseraTelemetry.ActivitySourceName"/>
+/// activity source (a span per store call).
 /// </summary>
 internal sealed class TesseraMetrics
 {
-    public const string Name = "Tessera";
+    public const string Name = TesseraTelemetry.MeterName;
 
-    private static readonly ActivitySource Source = new(Name);
+    /// <summary>OpenTelemetry's attribute for the class of error of a failed operation.</summary>
+    public const string ErrorTypeTag = "error.type";
+
+    /// <summary>
+    /// Bucket boundaries of <c>tessera.store.duration</c>, in seconds: from 100 µs (an in-process
+    /// store) through the milliseconds of a network store to 5 s (past the default store timeout).
+    /// </summary>
+    internal static readonly IReadOnlyList<double> StoreDurationBuckets =
+        [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+    private static readonly ActivitySource Source = new(TesseraTelemetry.ActivitySourceName);
 
     private readonly Counter<long> _created;
     private readonly Counter<long> _loaded;
@@ -38,7 +49,12 @@ internal sealed class TesseraMetrics
         _storeErrors = meter.CreateCounter<long>("tessera.store.errors", "{error}", "Store calls that failed or timed out.");
         _writeConflicts = meter.CreateCounter<long>("tessera.session.write_conflicts", "{conflict}", "Conditional writes that found the stored session changed and re-applied this request's changes.");
         _commitsDropped = meter.CreateCounter<long>("tessera.session.commits_dropped", "{commit}", "Writes dropped because the session was destroyed or renewed by another request.");
-        _storeDuration = meter.CreateHistogram<double>("tessera.store.duration", "s", "How long store calls take.");
+        _storeDuration = meter.CreateHistogram(
+            "tessera.store.duration",
+            "s",
+            "How long store calls take.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StoreDurationBuckets });
     }
 
     public void Created() => _created.Add(1);
@@ -103,14 +119,34 @@ internal sealed class TesseraMetrics
 
     public bool MeasuresStoreDuration => _storeDuration.Enabled;
 
-    /// <summary>Records a store call's duration; a call begun while nobody listened (start 0) is not recorded.</summary>
-    public void StoreDuration(string operation, long startTimestamp)
+    /// <summary>
+    /// Records a store call's duration; a call begun while nobody listened (start 0) is not recorded.
+    /// A failed call carries <c>error.type</c> (<paramref name="errorType"/>).
+    /// </summary>
+    public void StoreDuration(string operation, long startTimestamp, string? errorType = null)
     {
         if (startTimestamp != 0 && _storeDuration.Enabled)
         {
-            _storeDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>("tessera.store.operation", operation));
+            var elapsed = Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds;
+            var operationTag = new KeyValuePair<string, object?>("tessera.store.operation", operation);
+            if (errorType is null)
+            {
+                _storeDuration.Record(elapsed, operationTag);
+            }
+            else
+            {
+                _storeDuration.Record(elapsed, operationTag, new KeyValuePair<string, object?>(ErrorTypeTag, errorType));
+            }
         }
     }
+
+    /// <summary>
+    /// The <c>error.type</c> of a failed store call: the exception's full type name (never its
+    /// message, which may name the session's key), or <see cref="TimeoutException"/>'s when the
+    /// call ran out of the store timeout.
+    /// </summary>
+    public static string ErrorType(Exception exception, bool timedOut) =>
+        timedOut ? typeof(TimeoutException).FullName! : exception.GetType().FullName ?? exception.GetType().Name;
 
     private static string ReasonName(SessionEndReason reason) => reason switch
     {
