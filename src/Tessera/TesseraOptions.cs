@@ -87,6 +87,10 @@ public sealed class TesseraOptions
     /// The idle timeout: a session not used for this long expires. The cookie's <c>Expires</c>,
     /// the expiry stored in the document and the store's TTL are all re-armed from it. It is the
     /// server-side name of <see cref="SessionCookieOptions.MaxAge"/>; set one or the other.
+    /// Unlike <see cref="SessionCookieOptions.MaxAge"/> alone, the cookie slides: every request
+    /// that re-arms the expiry (a save, or a touch that <see cref="TouchAfter"/> lets through)
+    /// re-sends the cookie with the new <c>Expires</c>, so a session used at least once per idle
+    /// timeout is never dropped by the browser.
     /// </summary>
     /// <value>Default <see langword="null"/> (use <see cref="SessionCookieOptions.MaxAge"/>).</value>
     public TimeSpan? IdleTimeout { get; set; }

@@ -25,8 +25,15 @@ internal static class SessionDecisions
     /// <param name="rolling">The <c>Rolling</c> option.</param>
     /// <param name="modified">The ID or the values changed during the request.</param>
     /// <param name="hasExpiry">The cookie has an expiry (it is not a browser-session cookie).</param>
-    public static bool ShouldSetCookie(bool existing, bool saveUninitialized, bool rolling, bool modified, bool hasExpiry) =>
-        existing ? rolling || (hasExpiry && modified) : saveUninitialized || modified;
+    /// <param name="slidingExpiry">
+    /// <see cref="TesseraOptions.IdleTimeout"/> is set and this request re-armed the session's
+    /// expiry (it is saved or touched, and <see cref="TesseraOptions.TouchAfter"/> let it through):
+    /// the browser's copy of the expiry slides with the stored one, so a session used at least once
+    /// per idle timeout is never dropped by the browser. Without <c>IdleTimeout</c> it is false,
+    /// and the rule is express-session's.
+    /// </param>
+    public static bool ShouldSetCookie(bool existing, bool saveUninitialized, bool rolling, bool modified, bool hasExpiry, bool slidingExpiry) =>
+        existing ? rolling || slidingExpiry || (hasExpiry && modified) : saveUninitialized || modified;
 
     /// <summary>Whether the stored session is destroyed because the application detached it.</summary>
     /// <param name="hasSessionId">The request has a session ID.</param>

@@ -246,12 +246,18 @@ internal sealed class TesseraMiddleware
 
         var existing = feature.CookieId == state.Id;
         var modified = state.IsModified();
+
+        // With an idle timeout the cookie slides: whether this request re-arms the expiry is
+        // decided here if the commit has not decided it yet (the response may start before the
+        // end-of-request commit), and the commit then re-arms the store exactly as the cookie says.
+        var slidingExpiry = _options.IdleTimeout is not null && existing && TouchOnce(state, existing, modified);
         var shouldSetCookie = state.ForceCookie || SessionDecisions.ShouldSetCookie(
             existing,
             _options.SaveUninitialized,
             _options.Rolling,
             modified,
-            hasExpiry: state.Data.Cookie.Expires is not null);
+            hasExpiry: state.Data.Cookie.Expires is not null,
+            slidingExpiry);
         if (!shouldSetCookie || (state.Data.Cookie.Secure && !RequestSecurity.IsSecure(context, _options.Proxy)))
         {
             return Task.CompletedTask;

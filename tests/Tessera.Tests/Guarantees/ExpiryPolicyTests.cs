@@ -19,6 +19,10 @@ public sealed class ExpiryPolicyTests
                 {
                     session.Set("n", session.Get<int>("n") + 1);
                 }
+                else if (context.Request.Path == "/started")
+                {
+                    await context.Response.StartAsync(); // the response starts before the end-of-request commit
+                }
 
                 await context.Response.WriteAsync(session.Get<int>("n").ToString());
             },
@@ -41,6 +45,63 @@ public sealed class ExpiryPolicyTests
         Assert.Equal("1", await (await app.GetAsync("/", cookie)).Content.ReadAsStringAsync());
         app.Time.Advance(TimeSpan.FromMinutes(21));
         Assert.Equal("0", await (await app.GetAsync("/", cookie)).Content.ReadAsStringAsync()); // idle too long
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/started")]
+    public async Task With_an_idle_timeout_a_read_only_request_re_sends_the_cookie_with_the_re_armed_expiry(string path)
+    {
+        await using var app = await StartAsync(o => o.IdleTimeout = TimeSpan.FromSeconds(20));
+        var cookie = SetCookie.Require(await app.GetAsync("/write"));
+
+        // Active every 8 s: the browser's copy of the expiry moves with the stored one, and the
+        // session outlives its first cookie's Expires.
+        for (var i = 0; i < 4; i++)
+        {
+            app.Time.Advance(TimeSpan.FromSeconds(8));
+            var response = await app.GetAsync(path, cookie);
+            var resent = SetCookie.Require(response);
+            Assert.Equal(SetCookie.Value(cookie), SetCookie.Value(resent)); // the same signed ID
+            Assert.Equal(app.Time.GetUtcNow().AddSeconds(20).UtcDateTime.ToString("R"), SetCookie.Attribute(resent, "Expires"));
+            var stored = await app.Store.GetAsync(SetCookie.SessionId(resent));
+            Assert.Equal(app.Time.GetUtcNow().AddSeconds(20), stored!.Expires);
+            Assert.Equal("1", await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task With_an_idle_timeout_and_TouchAfter_the_cookie_is_re_sent_only_when_the_touch_goes_through()
+    {
+        await using var app = await StartAsync(o =>
+        {
+            o.IdleTimeout = TimeSpan.FromMinutes(30);
+            o.TouchAfter = TimeSpan.FromMinutes(5);
+        });
+        var cookie = SetCookie.Require(await app.GetAsync("/write"));
+
+        app.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Empty(SetCookie.Lines(await app.GetAsync("/", cookie))); // held back: neither touched nor re-sent
+        app.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Empty(SetCookie.Lines(await app.GetAsync("/started", cookie)));
+
+        app.Time.Advance(TimeSpan.FromMinutes(2)); // six minutes since the session was armed
+        var resent = SetCookie.Require(await app.GetAsync("/", cookie));
+        Assert.Equal(app.Time.GetUtcNow().AddMinutes(30).UtcDateTime.ToString("R"), SetCookie.Attribute(resent, "Expires"));
+        var stored = await app.Store.GetAsync(SetCookie.SessionId(resent));
+        Assert.Equal(app.Time.GetUtcNow().AddMinutes(30), stored!.Expires);
+    }
+
+    [Fact]
+    public async Task With_Cookie_MaxAge_alone_a_read_only_request_gets_no_cookie_as_in_express_session()
+    {
+        await using var app = await StartAsync(o => o.Cookie.MaxAge = TimeSpan.FromSeconds(20));
+        var cookie = SetCookie.Require(await app.GetAsync("/write"));
+
+        app.Time.Advance(TimeSpan.FromSeconds(8));
+        Assert.Empty(SetCookie.Lines(await app.GetAsync("/", cookie)));
+        app.Time.Advance(TimeSpan.FromSeconds(8));
+        Assert.Empty(SetCookie.Lines(await app.GetAsync("/started", cookie)));
     }
 
     [Fact]

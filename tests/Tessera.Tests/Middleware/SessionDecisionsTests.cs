@@ -41,7 +41,21 @@ public sealed class SessionDecisionsTests
     [InlineData(true, false, false, true, false, false)]  // loaded, modified, browser-session cookie (#135, #150, #151)
     [InlineData(true, true, true, false, false, true)]    // loaded browser-session cookie, rolling
     public void ShouldSetCookie_follows_express_session(bool existing, bool saveUninitialized, bool rolling, bool modified, bool hasExpiry, bool expected) =>
-        Assert.Equal(expected, SessionDecisions.ShouldSetCookie(existing, saveUninitialized, rolling, modified, hasExpiry));
+        Assert.Equal(expected, SessionDecisions.ShouldSetCookie(existing, saveUninitialized, rolling, modified, hasExpiry, slidingExpiry: false));
+
+    [Theory]
+    // existing, saveUninitialized, rolling, modified, slidingExpiry => set cookie (the cookie has an expiry)
+    [InlineData(true, false, false, false, true, true)]    // loaded, unmodified, re-armed under an idle timeout: the cookie slides
+    [InlineData(true, false, false, false, false, false)]  // loaded, unmodified, TouchAfter held the touch back: no cookie
+    [InlineData(true, false, false, true, true, true)]     // loaded, modified and re-armed
+    [InlineData(true, false, false, true, false, true)]    // loaded, modified (express's rule, whatever the throttle)
+    [InlineData(true, false, true, false, false, true)]    // loaded, rolling (express's rule, whatever the throttle)
+    [InlineData(true, true, false, false, true, true)]     // loaded, saveUninitialized has no say
+    [InlineData(false, false, false, false, true, false)]  // new and uninitialized: never saved, so nothing slides
+    [InlineData(false, false, false, true, true, true)]    // new, modified
+    [InlineData(false, true, false, false, true, true)]    // new, saveUninitialized
+    public void ShouldSetCookie_re_sends_a_sliding_cookie_whenever_the_expiry_is_re_armed(bool existing, bool saveUninitialized, bool rolling, bool modified, bool slidingExpiry, bool expected) =>
+        Assert.Equal(expected, SessionDecisions.ShouldSetCookie(existing, saveUninitialized, rolling, modified, hasExpiry: true, slidingExpiry));
 
     [Theory]
     [InlineData(true, true, UnsetBehavior.Destroy, true)]
