@@ -33,6 +33,10 @@ internal sealed class IdleTimeoutServer : IAsyncDisposable
     public static async Task<IdleTimeoutServer> StartAsync(TimeSpan idleTimeout)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+
+        // Not the sample's appsettings.json, which sits in this folder too: its Tessera section
+        // sets Cookie.MaxAge, the same setting as IdleTimeout.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         builder.Services.AddTessera(options =>
