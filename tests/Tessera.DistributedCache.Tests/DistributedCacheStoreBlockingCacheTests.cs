@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 
+using Tessera.StoreConformance;
+
 namespace Tessera.DistributedCache.Tests;
 
 /// <summary>

@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
+using Tessera.StoreConformance;
+
 namespace Tessera.DistributedCache.Tests;
 
 public sealed class DistributedCacheStoreStartupWarningTests

@@ -8,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
+using Tessera.StoreConformance;
+
 namespace Tessera.Redis.Tests;
 
 /// <summary>An application whose Redis cannot be reached: a free port nothing listens on.</summary>

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Tessera.Redis.Tests;
+namespace Tessera.StoreConformance;
 
 /// <summary>A logger provider that keeps every entry, for tests that check what was logged.</summary>
-internal sealed class LogCapture : ILoggerProvider
+public sealed class LogCapture : ILoggerProvider
 {
     private readonly ConcurrentQueue<(int EventId, TaskCompletionSource Logged)> _waiters = new();
 
