@@ -46,8 +46,6 @@ internal sealed class GuardedStore
     /// </summary>
     public string Name { get; }
 
-    public TimeSpan Timeout => _timeout;
-
     public bool IsReady => Store.IsReady;
 
     public bool SupportsConditionalWrites => Store.SupportsConditionalWrites;
