@@ -43,7 +43,8 @@ internal sealed class AuthApp : IAsyncDisposable
 
     public bool HashIdsInStore => Services.GetRequiredService<IOptions<TesseraOptions>>().Value.HashIdsInStore;
 
-    public static async Task<AuthApp> StartAsync(Action<TesseraBuilder> addStore, TimeProvider time, bool hashIdsInStore = false)
+    /// <summary>Starts the app on the store <paramref name="addStore"/> adds, seen through <paramref name="wrapStore"/> when given.</summary>
+    public static async Task<AuthApp> StartAsync(Action<TesseraBuilder> addStore, TimeProvider time, bool hashIdsInStore = false, Func<ISessionStore, ISessionStore>? wrapStore = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
@@ -54,6 +55,11 @@ internal sealed class AuthApp : IAsyncDisposable
             o.HashIdsInStore = hashIdsInStore;
         });
         addStore(tessera);
+        if (wrapStore is not null)
+        {
+            builder.Services.AddOptions<TesseraOptions>().PostConfigure<ISessionStore>((o, store) => o.Store = wrapStore(store));
+        }
+
         tessera.AddCookieAuthenticationTicketStore();
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {

@@ -28,9 +28,9 @@ public abstract class TicketStoreTests : IAsyncLifetime
         }
     }
 
-    private protected async Task<AuthApp> StartAsync(bool hashIdsInStore = false)
+    private protected async Task<AuthApp> StartAsync(bool hashIdsInStore = false, Func<ISessionStore, ISessionStore>? wrapStore = null)
     {
-        var app = await AuthApp.StartAsync(AddStore, Time, hashIdsInStore);
+        var app = await AuthApp.StartAsync(AddStore, Time, hashIdsInStore, wrapStore);
         _apps.Add(app);
         return app;
     }

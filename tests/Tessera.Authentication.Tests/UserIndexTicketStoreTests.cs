@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
 namespace Tessera.Authentication.Tests;
 
 /// <summary>
@@ -59,6 +62,30 @@ public abstract class UserIndexTicketStoreTests : TicketStoreTests
         Time.Advance(TimeSpan.FromMinutes(11));
         browser.Cookie = cookie;
         Assert.Equal("anonymous", await browser.WhoAmIAsync());
+        Assert.Empty(await app.Index.ListAsync("alice"));
+    }
+
+    [Fact]
+    public async Task A_ticket_signed_out_everywhere_while_its_renewal_is_in_flight_stays_out()
+    {
+        var store = new PausingStore();
+        var app = await StartAsync(wrapStore: store.Wrap);
+        Assert.True(app.Store.SupportsConditionalWrites, "The store under test has no conditional writes.");
+        var tickets = app.CookieOptions.SessionStore!;
+        var ticket = new AuthenticationTicket(AuthApp.Principal("alice"), CookieAuthenticationDefaults.AuthenticationScheme);
+        ticket.Properties.ExpiresUtc = Time.GetUtcNow() + AuthApp.ExpireTimeSpan;
+        var key = await tickets.StoreAsync(ticket);
+
+        // The renewal reads the ticket; before it writes, the user is signed out everywhere.
+        var (loaded, release) = store.PauseNextLoad();
+        ticket.Properties.ExpiresUtc = Time.GetUtcNow() + AuthApp.ExpireTimeSpan + TimeSpan.FromMinutes(5);
+        var renewal = tickets.RenewAsync(key, ticket);
+        await loaded.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, await app.Index.DestroyAllAsync("alice"));
+        release.SetResult();
+        await renewal.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Null(await tickets.RetrieveAsync(key));
         Assert.Empty(await app.Index.ListAsync("alice"));
     }
 
