@@ -14,6 +14,7 @@ internal sealed class SampleServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly string _sqlitePath;
+    private readonly string _secret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     private readonly StringBuilder _output = new();
     private Process? _process;
 
@@ -80,7 +81,8 @@ internal sealed class SampleServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { sample, "--urls", $"http://127.0.0.1:{Port}", $"--Tessera:SqlitePath={_sqlitePath}" })
+        // Outside Development the sample needs a secret of its own: one per server, kept across a restart.
+        foreach (var argument in new[] { sample, "--urls", $"http://127.0.0.1:{Port}", $"--Tessera:SqlitePath={_sqlitePath}", $"--Tessera:Secrets:0={_secret}" })
         {
             start.ArgumentList.Add(argument);
         }

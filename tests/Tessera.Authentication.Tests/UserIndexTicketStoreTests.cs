@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace Tessera.Authentication.Tests;
+
+/// <summary>
+/// The ticket store on a store that indexes sessions by user (<see cref="IUserSessionStore"/>):
+/// <see cref="SessionIndex"/> lists a user's signed-in browsers and signs them all out.
+/// </summary>
+public abstract class UserIndexTicketStoreTests : TicketStoreTests
+{
+    [Fact]
+    public async Task SessionIndex_lists_each_browser_a_user_signed_in_with()
+    {
+        var app = await StartAsync();
+        var laptop = app.Browser();
+        var phone = app.Browser();
+        var bob = app.Browser();
+
+        await laptop.SignInAsync("alice");
+        await phone.SignInAsync("alice");
+        await bob.SignInAsync("bob");
+
+        var listed = await app.Index.ListAsync("alice");
+        Assert.Equal(
+            new[] { app.StoreKeyOf(laptop), app.StoreKeyOf(phone) }.Order(StringComparer.Ordinal),
+            listed.Select(s => s.Key).Order(StringComparer.Ordinal));
+        Assert.All(listed, s => Assert.Equal("alice", s.UserId));
+    }
+
+    [Fact]
+    public async Task Signing_a_user_out_everywhere_unauthenticates_every_browser_of_that_user_only()
+    {
+        var app = await StartAsync();
+        var laptop = app.Browser();
+        var phone = app.Browser();
+        var bob = app.Browser();
+        await laptop.SignInAsync("alice");
+        await phone.SignInAsync("alice");
+        await bob.SignInAsync("bob");
+
+        var destroyed = await app.Index.DestroyAllAsync("alice");
+
+        Assert.Equal(2, destroyed);
+        Assert.Equal("anonymous", await laptop.WhoAmIAsync());
+        Assert.Equal("anonymous", await phone.WhoAmIAsync());
+        Assert.Equal("bob", await bob.WhoAmIAsync());
+        Assert.Empty(await app.Index.ListAsync("alice"));
+    }
+
+    [Fact]
+    public async Task A_ticket_signed_out_everywhere_stays_out_when_its_renewal_comes_later()
+    {
+        var app = await StartAsync();
+        var browser = app.Browser();
+        await browser.SignInAsync("alice");
+        var cookie = browser.Cookie;
+
+        await app.Index.DestroyAllAsync("alice");
+
+        // A request that would slide the ticket, with the cookie from before.
+        Time.Advance(TimeSpan.FromMinutes(11));
+        browser.Cookie = cookie;
+        Assert.Equal("anonymous", await browser.WhoAmIAsync());
+        Assert.Empty(await app.Index.ListAsync("alice"));
+    }
+
+    [Fact]
+    public async Task A_ticket_signed_out_everywhere_while_its_renewal_is_in_flight_stays_out()
+    {
+        var store = new PausingStore();
+        var app = await StartAsync(wrapStore: store.Wrap);
+        Assert.True(app.Store.SupportsConditionalWrites, "The store under test has no conditional writes.");
+        var tickets = app.CookieOptions.SessionStore!;
+        var ticket = new AuthenticationTicket(AuthApp.Principal("alice"), CookieAuthenticationDefaults.AuthenticationScheme);
+        ticket.Properties.ExpiresUtc = Time.GetUtcNow() + AuthApp.ExpireTimeSpan;
+        var key = await tickets.StoreAsync(ticket);
+
+        // The renewal reads the ticket; before it writes, the user is signed out everywhere.
+        var (loaded, release) = store.PauseNextLoad();
+        ticket.Properties.ExpiresUtc = Time.GetUtcNow() + AuthApp.ExpireTimeSpan + TimeSpan.FromMinutes(5);
+        var renewal = tickets.RenewAsync(key, ticket);
+        await loaded.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, await app.Index.DestroyAllAsync("alice"));
+        release.SetResult();
+        await renewal.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Null(await tickets.RetrieveAsync(key));
+        Assert.Empty(await app.Index.ListAsync("alice"));
+    }
+
+    [Fact]
+    public async Task With_HashIdsInStore_SessionIndex_lists_and_signs_out_the_hashed_keys()
+    {
+        var app = await StartAsync(hashIdsInStore: true);
+        var browser = app.Browser();
+        await browser.SignInAsync("alice");
+
+        Assert.Equal(app.StoreKeyOf(browser), Assert.Single(await app.Index.ListAsync("alice")).Key);
+        Assert.Equal(1, await app.Index.DestroyAllAsync("alice"));
+        Assert.Equal("anonymous", await browser.WhoAmIAsync());
+    }
+}
