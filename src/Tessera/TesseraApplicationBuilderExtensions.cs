@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.DependencyInjection;
 using Tessera.Middleware;
+using Tessera.Serialization;
 
 namespace Tessera;
 
@@ -34,8 +35,7 @@ public static class TesseraApplicationBuilderExtensions
         var store = services.GetRequiredService<GuardedStore>();
         var factory = new SessionFactory(options, time, logger);
         var persistence = new SessionPersistence(options, store, factory, logger, metrics);
-        var jsonOptions = options.JsonSerializerOptions;
-        jsonOptions.MakeReadOnly(populateMissingResolver: true);
+        var jsonOptions = TesseraJson.ForSessions(options.JsonSerializerOptions);
         var sessions = new SessionServices(options, factory, persistence, jsonOptions, logger);
         var codec = new SessionCookieCodec(options, logger, metrics);
 
