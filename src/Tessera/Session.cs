@@ -264,10 +264,11 @@ public sealed class Session
     /// </summary>
     /// <param name="cancellationToken">Cancels the store call.</param>
     /// <returns>A task that completes when the old session is destroyed.</returns>
-    /// <exception cref="InvalidOperationException">The response has started: the new session's cookie could no longer be sent.</exception>
+    /// <exception cref="InvalidOperationException">The response has started: the new session's cookie could no longer be sent. Or the session may not be written in this request (<see cref="ReadOnlySessionAttribute"/>, or no consent for a cookie that is not <see cref="SessionCookieOptions.IsEssential"/>).</exception>
     /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
     public async Task RegenerateAsync(CancellationToken cancellationToken = default)
     {
+        ThrowIfWritesRefused(nameof(RegenerateAsync));
         ThrowIfResponseStarted(nameof(RegenerateAsync));
         var context = _state.Context;
         try
@@ -293,10 +294,11 @@ public sealed class Session
     /// </summary>
     /// <param name="cancellationToken">Cancels the store calls.</param>
     /// <returns>A task that completes when the session is stored under its new ID.</returns>
-    /// <exception cref="InvalidOperationException">The response has started: the new cookie could no longer be sent. Or <see cref="TesseraOptions.GenerateId"/> returned no ID for a stored session, which then stays under its ID.</exception>
+    /// <exception cref="InvalidOperationException">The response has started: the new cookie could no longer be sent. Or <see cref="TesseraOptions.GenerateId"/> returned no ID for a stored session, which then stays under its ID. Or the session may not be written in this request (<see cref="ReadOnlySessionAttribute"/>, or no consent for a cookie that is not <see cref="SessionCookieOptions.IsEssential"/>).</exception>
     /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
     public async Task RenewIdAsync(CancellationToken cancellationToken = default)
     {
+        ThrowIfWritesRefused(nameof(RenewIdAsync));
         ThrowIfDestroyed();
         ThrowIfResponseStarted(nameof(RenewIdAsync));
         if (!_state.IsStored)
@@ -318,8 +320,10 @@ public sealed class Session
     /// <param name="cancellationToken">Cancels the store call.</param>
     /// <returns>A task that completes when the session is gone from the store.</returns>
     /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
+    /// <exception cref="InvalidOperationException">The session may not be written in this request (<see cref="ReadOnlySessionAttribute"/>, or no consent for a cookie that is not <see cref="SessionCookieOptions.IsEssential"/>).</exception>
     public async Task DestroyAsync(CancellationToken cancellationToken = default)
     {
+        ThrowIfWritesRefused(nameof(DestroyAsync));
         _state.Destroyed();
         await _services.Persistence.DestroyAsync(_state.Id, SessionEndReason.Destroyed, UserId, _state.Context, cancellationToken);
     }
@@ -347,8 +351,10 @@ public sealed class Session
     /// <param name="cancellationToken">Cancels the store call.</param>
     /// <returns>A task that completes when the store has the session.</returns>
     /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
+    /// <exception cref="InvalidOperationException">The session may not be written in this request (<see cref="ReadOnlySessionAttribute"/>, or no consent for a cookie that is not <see cref="SessionCookieOptions.IsEssential"/>).</exception>
     public async Task SaveAsync(CancellationToken cancellationToken = default)
     {
+        ThrowIfWritesRefused(nameof(SaveAsync));
         ThrowIfDestroyed();
         await _services.Persistence.WriteAsync(_state, cancellationToken);
     }
@@ -395,6 +401,15 @@ public sealed class Session
         if (_state.IsDestroyed)
         {
             throw new InvalidOperationException("The session has been destroyed; regenerate it to start a new one.");
+        }
+    }
+
+    private void ThrowIfWritesRefused(string method)
+    {
+        if (SessionWriteRefusal.Reason(_state.Feature) is { } reason)
+        {
+            throw new InvalidOperationException(
+                $"Session.{method} cannot write the session: {reason}. Changes to its values are discarded at the end of the request.");
         }
     }
 

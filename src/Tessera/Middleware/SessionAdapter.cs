@@ -27,7 +27,9 @@ internal sealed class SessionAdapter(TesseraFeature feature) : ISession
     private Session? Current => feature.Session;
 
     private Session Required => feature.Session
-        ?? throw new InvalidOperationException("The session is not available: it was destroyed or detached, or the session store could not be reached.");
+        ?? throw new InvalidOperationException(feature.Disabled
+            ? "The session is not available: this endpoint opted out of sessions ([DisableSession] or .DisableSession()), or it is a static asset or static file."
+            : "The session is not available: it was destroyed or detached, or the session store could not be reached.");
 
     public bool IsAvailable => Current is not null;
 
