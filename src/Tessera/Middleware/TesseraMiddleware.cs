@@ -291,7 +291,7 @@ internal sealed class TesseraMiddleware
         TouchOnce(state, existing, modified);
         try
         {
-            _codec.Write(context, state.Id, state.Data.Cookie, existing ? feature.CookieValue : null);
+            _codec.Write(context, state.Id, state.Data.Cookie, existing ? feature.CookieValue : null, feature.IsEssential);
         }
         catch (FormatException ex)
         {
