@@ -31,7 +31,7 @@ public sealed class SessionModeSelectorTests : IAsyncDisposable
         ((IDisposable)_store.Inner).Dispose();
     }
 
-    private async Task StartAsync(Action<WebApplication> endpoints, Action<TesseraOptions>? configure = null)
+    private async Task StartAsync(Action<WebApplication> endpoints, Action<TesseraOptions>? configure = null, bool explicitRouting = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
@@ -41,7 +41,13 @@ public sealed class SessionModeSelectorTests : IAsyncDisposable
             o.Cookie.MaxAge = TimeSpan.FromMinutes(10);
             configure?.Invoke(o);
         }).UseStore(_store);
+        builder.Services.AddControllers().AddApplicationPart(typeof(SessionModeController).Assembly);
         _app = builder.Build();
+        if (explicitRouting)
+        {
+            _app.UseRouting();
+        }
+
         _app.UseTessera();
         _app.MapGet("/write", (Session session) =>
         {
@@ -228,6 +234,35 @@ public sealed class SessionModeSelectorTests : IAsyncDisposable
         var response = await GetAsync("/both", cookie);
 
         Assert.Contains("opted out of sessions", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        AssertNoStoreCalls();
+    }
+
+    [Fact]
+    public async Task With_explicit_routing_before_UseTessera_the_endpoint_metadata_is_honoured()
+    {
+        await StartAsync(app => app.MapGet("/health", (HttpContext context) => Describe(context)).DisableSession(), explicitRouting: true);
+        var cookie = await SignInAsync();
+
+        var response = await GetAsync("/health", cookie);
+
+        Assert.Contains("opted out of sessions", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        AssertNoStoreCalls();
+    }
+
+    [Fact]
+    public async Task Attributes_on_a_controller_and_on_an_action_are_honoured()
+    {
+        await StartAsync(app => app.MapControllers(), o => o.Rolling = true);
+        var cookie = await SignInAsync();
+
+        var read = await GetAsync("/modes/read", cookie);
+        Assert.Equal("new: False", await read.Content.ReadAsStringAsync());
+        Assert.Empty(SetCookie.Lines(read));
+        Assert.Equal((1, 0, 0), (_store.Gets, _store.Sets, _store.Touches));
+
+        _store.ResetCounts();
+        var none = await GetAsync("/modes/none", cookie);
+        Assert.Equal("no session", await none.Content.ReadAsStringAsync());
         AssertNoStoreCalls();
     }
 
