@@ -12,13 +12,21 @@ public static class HttpContextSessionExtensions
     /// <returns>The session.</returns>
     /// <exception cref="InvalidOperationException">
     /// The request has no session: <c>UseTessera()</c> is not in the pipeline before this code,
-    /// the path is outside the cookie's <c>Path</c>, the store is unavailable, or the session was
+    /// the endpoint opted out (<see cref="DisableSessionAttribute"/>), the path is outside the
+    /// cookie's <c>Path</c>, the store is unavailable, or the session was
     /// destroyed or detached. The message says which of these it is when it can tell.
     /// </exception>
     public static Session GetSession(this HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var feature = (TesseraFeature?)context.Features[typeof(TesseraFeature)]; // no generic virtual call
+        if (feature is { Disabled: true })
+        {
+            throw new InvalidOperationException(
+                "This request has no session: its endpoint opted out of sessions ([DisableSession] or .DisableSession()), " +
+                "or it is a static asset or static file. Remove the opt-out, or use [ReadOnlySession] to read the session without writing it.");
+        }
+
         if (feature is { StoreUnavailable: true })
         {
             throw new InvalidOperationException(

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Tessera.Middleware;
 using Tessera.Serialization;
@@ -10,8 +11,8 @@ namespace Tessera;
 
 /// <summary>
 /// The session of the current request: its ID, its cookie and its values, plus express-session's
-/// session methods. Values are JSON: <see cref="Set{T}"/> serializes, <see cref="Get{T}"/>
-/// deserializes a fresh copy, so a changed object must be <see cref="Set{T}"/> again to be saved.
+/// session methods. Values are JSON: <see cref="Set{T}(string, T)"/> serializes, <see cref="Get{T}(string)"/>
+/// deserializes a fresh copy, so a changed object must be <see cref="Set{T}(string, T)"/> again to be saved.
 /// </summary>
 /// <remarks>
 /// Get it with <see cref="HttpContextSessionExtensions.GetSession(HttpContext)"/>, as a
@@ -21,6 +22,10 @@ namespace Tessera;
 /// </remarks>
 public sealed class Session
 {
+    private const string ReflectionJson =
+        "Reads and writes T with reflection-based JSON through TesseraOptions.JsonSerializerOptions. In a trimmed or native AOT " +
+        "application use the overload that takes a JsonTypeInfo<T> from a JsonSerializerContext.";
+
     private readonly SessionServices _services;
     private readonly SessionState _state;
 
@@ -95,19 +100,48 @@ public sealed class Session
     /// </remarks>
     /// <exception cref="JsonException">The stored value cannot be read as <typeparamref name="T"/>.</exception>
     /// <exception cref="InvalidOperationException">The value was written as raw bytes through <see cref="ISession"/> and cannot be read as <typeparamref name="T"/>.</exception>
+    [RequiresUnreferencedCode(ReflectionJson)]
+    [RequiresDynamicCode(ReflectionJson)]
     public T? Get<T>(string key) => TryGet<T>(key, out var value) ? value : default;
+
+    /// <summary>
+    /// Gets a value with source-generated JSON metadata (trimming and native AOT safe), or the
+    /// default of <typeparamref name="T"/> when there is none.
+    /// </summary>
+    /// <typeparam name="T">The type to deserialize the value as.</typeparam>
+    /// <param name="key">The value's name.</param>
+    /// <param name="jsonTypeInfo">The metadata of <typeparamref name="T"/>, e.g. <c>AppJsonContext.Default.Cart</c>; its options apply.</param>
+    /// <returns>A fresh copy of the value.</returns>
+    /// <remarks>Raw bytes written through <see cref="ISession"/> read as <see cref="Get{T}(string)"/> describes.</remarks>
+    /// <exception cref="JsonException">The stored value cannot be read as <typeparamref name="T"/>.</exception>
+    /// <exception cref="InvalidOperationException">The value was written as raw bytes through <see cref="ISession"/> and cannot be read as <typeparamref name="T"/>.</exception>
+    public T? Get<T>(string key, JsonTypeInfo<T> jsonTypeInfo) => TryGet(key, jsonTypeInfo, out var value) ? value : default;
 
     /// <summary>Tries to get a value.</summary>
     /// <typeparam name="T">The type to deserialize the value as.</typeparam>
     /// <param name="key">The value's name.</param>
     /// <param name="value">A fresh copy of the value, when there is one.</param>
     /// <returns>Whether the session has the value.</returns>
-    /// <remarks>Raw bytes written through <see cref="ISession"/> read as <see cref="Get{T}"/> describes.</remarks>
+    /// <remarks>Raw bytes written through <see cref="ISession"/> read as <see cref="Get{T}(string)"/> describes.</remarks>
     /// <exception cref="JsonException">The stored value cannot be read as <typeparamref name="T"/>.</exception>
     /// <exception cref="InvalidOperationException">The value was written as raw bytes through <see cref="ISession"/> and cannot be read as <typeparamref name="T"/>.</exception>
-    public bool TryGet<T>(string key, [MaybeNullWhen(false)] out T value)
+    [RequiresUnreferencedCode(ReflectionJson)]
+    [RequiresDynamicCode(ReflectionJson)]
+    public bool TryGet<T>(string key, [MaybeNullWhen(false)] out T value) => TryGet(key, TypeInfo<T>(), out value);
+
+    /// <summary>Tries to get a value with source-generated JSON metadata (trimming and native AOT safe).</summary>
+    /// <typeparam name="T">The type to deserialize the value as.</typeparam>
+    /// <param name="key">The value's name.</param>
+    /// <param name="jsonTypeInfo">The metadata of <typeparamref name="T"/>, e.g. <c>AppJsonContext.Default.Cart</c>; its options apply.</param>
+    /// <param name="value">A fresh copy of the value, when there is one.</param>
+    /// <returns>Whether the session has the value.</returns>
+    /// <remarks>Raw bytes written through <see cref="ISession"/> read as <see cref="Get{T}(string)"/> describes.</remarks>
+    /// <exception cref="JsonException">The stored value cannot be read as <typeparamref name="T"/>.</exception>
+    /// <exception cref="InvalidOperationException">The value was written as raw bytes through <see cref="ISession"/> and cannot be read as <typeparamref name="T"/>.</exception>
+    public bool TryGet<T>(string key, JsonTypeInfo<T> jsonTypeInfo, [MaybeNullWhen(false)] out T value)
     {
         ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(jsonTypeInfo);
         if (!_state.Data.Values.TryGetValue(key, out var json))
         {
             value = default;
@@ -116,16 +150,21 @@ public sealed class Session
 
         if (SessionAdapter.TryReadBase64(json, out var bytes))
         {
-            value = FromIsessionBytes<T>(key, bytes, json);
+            value = FromIsessionBytes(key, bytes, json, jsonTypeInfo);
             return true;
         }
 
-        value = JsonSerializer.Deserialize<T>(json, _services.JsonOptions)!;
+        value = JsonSerializer.Deserialize(json, jsonTypeInfo)!;
         return true;
     }
 
+    /// <summary>The metadata of <typeparamref name="T"/> from <see cref="TesseraOptions.JsonSerializerOptions"/> (reflection-based unless a context supplies it).</summary>
+    [RequiresUnreferencedCode(ReflectionJson)]
+    [RequiresDynamicCode(ReflectionJson)]
+    private JsonTypeInfo<T> TypeInfo<T>() => (JsonTypeInfo<T>)_services.JsonOptions.GetTypeInfo(typeof(T));
+
     /// <summary>Reads a value that <see cref="ISession.Set"/> stored as raw bytes.</summary>
-    private T FromIsessionBytes<T>(string key, byte[] bytes, byte[] json)
+    private static T FromIsessionBytes<T>(string key, byte[] bytes, byte[] json, JsonTypeInfo<T> jsonTypeInfo)
     {
         if (typeof(T) == typeof(byte[]))
         {
@@ -139,7 +178,7 @@ public sealed class Session
 
         try
         {
-            return JsonSerializer.Deserialize<T>(json, _services.JsonOptions)!; // e.g. as JsonElement or object
+            return JsonSerializer.Deserialize(json, jsonTypeInfo)!; // e.g. as JsonElement or object
         }
         catch (JsonException ex)
         {
@@ -155,11 +194,24 @@ public sealed class Session
     /// <typeparam name="T">The value's type.</typeparam>
     /// <param name="key">The value's name; <c>cookie</c> is reserved.</param>
     /// <param name="value">The value.</param>
-    public void Set<T>(string key, T value)
+    [RequiresUnreferencedCode(ReflectionJson)]
+    [RequiresDynamicCode(ReflectionJson)]
+    public void Set<T>(string key, T value) => Set(key, value, TypeInfo<T>());
+
+    /// <summary>
+    /// Sets a value, serialized as JSON with source-generated metadata (trimming and native AOT
+    /// safe). Setting a value equal to the current one is not a change.
+    /// </summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="key">The value's name; <c>cookie</c> is reserved.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="jsonTypeInfo">The metadata of <typeparamref name="T"/>, e.g. <c>AppJsonContext.Default.Cart</c>; its options apply.</param>
+    public void Set<T>(string key, T value, JsonTypeInfo<T> jsonTypeInfo)
     {
         SessionKeys.ThrowIfReserved(key);
+        ArgumentNullException.ThrowIfNull(jsonTypeInfo);
         ThrowIfDestroyed();
-        _state.Data.Values[key] = JsonSerializer.SerializeToUtf8Bytes(value, _services.JsonOptions);
+        _state.Data.Values[key] = JsonSerializer.SerializeToUtf8Bytes(value, jsonTypeInfo);
     }
 
     /// <summary>Sets a value from its JSON text, for the <see cref="Microsoft.AspNetCore.Http.ISession"/> view.</summary>
@@ -212,10 +264,11 @@ public sealed class Session
     /// </summary>
     /// <param name="cancellationToken">Cancels the store call.</param>
     /// <returns>A task that completes when the old session is destroyed.</returns>
-    /// <exception cref="InvalidOperationException">The response has started: the new session's cookie could no longer be sent.</exception>
+    /// <exception cref="InvalidOperationException">The response has started: the new session's cookie could no longer be sent. Or the session may not be written in this request (<see cref="ReadOnlySessionAttribute"/>, or no consent for a cookie that is not <see cref="SessionCookieOptions.IsEssential"/>).</exception>
     /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
     public async Task RegenerateAsync(CancellationToken cancellationToken = default)
     {
+        ThrowIfWritesRefused(nameof(RegenerateAsync));
         ThrowIfResponseStarted(nameof(RegenerateAsync));
         var context = _state.Context;
         try
@@ -241,10 +294,11 @@ public sealed class Session
     /// </summary>
     /// <param name="cancellationToken">Cancels the store calls.</param>
     /// <returns>A task that completes when the session is stored under its new ID.</returns>
-    /// <exception cref="InvalidOperationException">The response has started: the new cookie could no longer be sent. Or <see cref="TesseraOptions.GenerateId"/> returned no ID for a stored session, which then stays under its ID.</exception>
+    /// <exception cref="InvalidOperationException">The response has started: the new cookie could no longer be sent. Or <see cref="TesseraOptions.GenerateId"/> returned no ID for a stored session, which then stays under its ID. Or the session may not be written in this request (<see cref="ReadOnlySessionAttribute"/>, or no consent for a cookie that is not <see cref="SessionCookieOptions.IsEssential"/>).</exception>
     /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
     public async Task RenewIdAsync(CancellationToken cancellationToken = default)
     {
+        ThrowIfWritesRefused(nameof(RenewIdAsync));
         ThrowIfDestroyed();
         ThrowIfResponseStarted(nameof(RenewIdAsync));
         if (!_state.IsStored)
@@ -266,8 +320,10 @@ public sealed class Session
     /// <param name="cancellationToken">Cancels the store call.</param>
     /// <returns>A task that completes when the session is gone from the store.</returns>
     /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
+    /// <exception cref="InvalidOperationException">The session may not be written in this request (<see cref="ReadOnlySessionAttribute"/>, or no consent for a cookie that is not <see cref="SessionCookieOptions.IsEssential"/>).</exception>
     public async Task DestroyAsync(CancellationToken cancellationToken = default)
     {
+        ThrowIfWritesRefused(nameof(DestroyAsync));
         _state.Destroyed();
         await _services.Persistence.DestroyAsync(_state.Id, SessionEndReason.Destroyed, UserId, _state.Context, cancellationToken);
     }
@@ -295,8 +351,10 @@ public sealed class Session
     /// <param name="cancellationToken">Cancels the store call.</param>
     /// <returns>A task that completes when the store has the session.</returns>
     /// <exception cref="SessionStoreException">The store failed or timed out.</exception>
+    /// <exception cref="InvalidOperationException">The session may not be written in this request (<see cref="ReadOnlySessionAttribute"/>, or no consent for a cookie that is not <see cref="SessionCookieOptions.IsEssential"/>).</exception>
     public async Task SaveAsync(CancellationToken cancellationToken = default)
     {
+        ThrowIfWritesRefused(nameof(SaveAsync));
         ThrowIfDestroyed();
         await _services.Persistence.WriteAsync(_state, cancellationToken);
     }
@@ -343,6 +401,15 @@ public sealed class Session
         if (_state.IsDestroyed)
         {
             throw new InvalidOperationException("The session has been destroyed; regenerate it to start a new one.");
+        }
+    }
+
+    private void ThrowIfWritesRefused(string method)
+    {
+        if (SessionWriteRefusal.Reason(_state.Feature) is { } reason)
+        {
+            throw new InvalidOperationException(
+                $"Session.{method} cannot write the session: {reason}. Changes to its values are discarded at the end of the request.");
         }
     }
 

@@ -56,6 +56,17 @@ public sealed class SessionCookieOptions
     /// <summary>The cookie's <c>Priority</c>; <see langword="null"/> sends no attribute.</summary>
     public CookiePriority? Priority { get; set; }
 
+    /// <summary>
+    /// Whether the cookie is essential to the application, so that it is set and the session
+    /// saved even when <c>UseCookiePolicy()</c> requires tracking consent and the user has not
+    /// given it. A session cookie usually is essential (sign-in, anti-forgery and shopping carts
+    /// depend on it), as ASP.NET Core's own session cookie defaults to. When false and consent is
+    /// required but not given, no cookie is set and nothing is saved: the session lives for the
+    /// request only, and <see cref="Session.SaveAsync"/> and the other writing methods throw.
+    /// </summary>
+    /// <value>Default <see langword="true"/>.</value>
+    public bool IsEssential { get; set; } = true;
+
     /// <summary>Creates a copy of these options.</summary>
     /// <returns>A new instance with the same values.</returns>
     public SessionCookieOptions Clone() => (SessionCookieOptions)MemberwiseClone();

@@ -80,8 +80,9 @@ internal static class SetCookieHeader
         return line.ToStringAndClear();
     }
 
-    // The session's cookie can be changed during the request, after the options were validated.
-    private static void ThrowIfInvalid(SessionCookie cookie)
+    /// <summary>Checks the attributes a request may have changed since the options were validated.</summary>
+    /// <exception cref="FormatException">The cookie's <c>Path</c> or <c>Domain</c> is invalid.</exception>
+    public static void ThrowIfInvalid(SessionCookie cookie)
     {
         if (cookie.Domain is { } domain && !CookieAttributeRules.IsValidDomain(domain))
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,10 @@ internal sealed class TesseraConfigurationBinding(IServiceProvider services) : I
 
     public string Name => Options.DefaultName;
 
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(TesseraOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(SessionCookieOptions))]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The bound types' public properties are kept by DynamicDependency; the values bound are strings, enums, numbers, TimeSpans and a list of strings.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The values bound need no generic instantiation over a value type: strings, enums, numbers, TimeSpans and a list of strings.")]
     public void Configure(TesseraOptions options) => _section?.Bind(options);
 
     public IChangeToken GetChangeToken() => _section?.GetReloadToken() ?? new CancellationChangeToken(CancellationToken.None);

@@ -9,14 +9,14 @@ namespace Tessera.Middleware;
 /// <summary>
 /// Microsoft's <see cref="ISession"/> over the request's Tessera session, so code written for
 /// Microsoft.AspNetCore.Session (<c>HttpContext.Session.SetString</c>, <c>GetInt32</c>, TempData)
-/// reads and writes the same document as <see cref="Session.Get{T}"/> and <see cref="Session.Set{T}"/>.
+/// reads and writes the same document as <see cref="Session.Get{T}(string)"/> and <see cref="Session.Set{T}(string, T)"/>.
 /// </summary>
 /// <remarks>
 /// Bytes are stored as JSON that Node.js can read: valid UTF-8 text (what <c>SetString</c> and
 /// TempData write) becomes a JSON string; other bytes (what <c>SetInt32</c> writes) become
-/// <c>{"$base64":"…"}</c>, which <see cref="Session.Get{T}"/> reads as <c>byte[]</c>, or as an
+/// <c>{"$base64":"…"}</c>, which <see cref="Session.Get{T}(string)"/> reads as <c>byte[]</c>, or as an
 /// <see cref="int"/> when it is 4 bytes (<c>GetInt32</c>'s big-endian form). Reading gives bytes back
-/// the same way, and reads JSON values written by <see cref="Session.Set{T}"/> too: a string as its
+/// the same way, and reads JSON values written by <see cref="Session.Set{T}(string, T)"/> too: a string as its
 /// UTF-8 bytes, a 32-bit integer as <c>GetInt32</c> expects (big-endian), anything else as its JSON text.
 /// </remarks>
 internal sealed class SessionAdapter(TesseraFeature feature) : ISession
@@ -27,7 +27,9 @@ internal sealed class SessionAdapter(TesseraFeature feature) : ISession
     private Session? Current => feature.Session;
 
     private Session Required => feature.Session
-        ?? throw new InvalidOperationException("The session is not available: it was destroyed or detached, or the session store could not be reached.");
+        ?? throw new InvalidOperationException(feature.Disabled
+            ? "The session is not available: this endpoint opted out of sessions ([DisableSession] or .DisableSession()), or it is a static asset or static file."
+            : "The session is not available: it was destroyed or detached, or the session store could not be reached.");
 
     public bool IsAvailable => Current is not null;
 

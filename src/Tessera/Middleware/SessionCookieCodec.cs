@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using Tessera.Cookies;
@@ -100,12 +101,60 @@ internal sealed class SessionCookieCodec
         return keys.Verified.Add(raw, id, resendable);
     }
 
-    /// <summary>Sends the session's cookie: <paramref name="resendValue"/> (the request's own) when it is what would be sent.</summary>
-    public void Write(HttpContext context, string id, SessionCookie cookie, string? resendValue)
+    /// <summary>
+    /// Sends the session's cookie: <paramref name="resendValue"/> (the request's own) when it is
+    /// what would be sent. Written byte for byte as express-session writes it, unless a cookie
+    /// policy (<c>UseCookiePolicy()</c>) wraps the response's cookies: then it goes through
+    /// <c>Response.Cookies.Append</c>, so the policy's SameSite, Secure, HttpOnly and consent
+    /// rules and its <c>OnAppendCookie</c> apply (and ASP.NET Core's formatting of the line).
+    /// </summary>
+    public void Write(HttpContext context, string id, SessionCookie cookie, string? resendValue, bool isEssential)
     {
         Span<char> buffer = stackalloc char[CookieSigner.MaxValueLength];
         var value = resendValue is null ? Volatile.Read(ref _keys).Signer.SignCookieValue(id, buffer) : resendValue;
+        if (context.Features[typeof(IResponseCookiesFeature)] is IResponseCookiesFeature cookies and not ResponseCookiesFeature)
+        {
+            SetCookieHeader.ThrowIfInvalid(cookie);
+
+            // Append encodes the value itself (as encodeURIComponent does for a signed ID): give it the decoded one.
+            cookies.Cookies.Append(_options.Name, Uri.UnescapeDataString(value.ToString()), PolicyCookieOptions(cookie, isEssential));
+            return;
+        }
+
         context.Response.Headers.Append(HeaderNames.SetCookie, SetCookieHeader.Build(_options.Name, value, cookie));
+    }
+
+    private static CookieOptions PolicyCookieOptions(SessionCookie cookie, bool isEssential)
+    {
+        var options = new CookieOptions
+        {
+            Domain = cookie.Domain,
+            Path = cookie.Path,
+            Expires = cookie.Expires,
+            HttpOnly = cookie.HttpOnly,
+            Secure = cookie.Secure,
+            SameSite = cookie.SameSite ?? Microsoft.AspNetCore.Http.SameSiteMode.Unspecified,
+            IsEssential = isEssential,
+        };
+        if (cookie.Partitioned)
+        {
+            options.Extensions.Add("Partitioned");
+        }
+
+        switch (cookie.Priority)
+        {
+            case CookiePriority.Low:
+                options.Extensions.Add("Priority=Low");
+                break;
+            case CookiePriority.Medium:
+                options.Extensions.Add("Priority=Medium");
+                break;
+            case CookiePriority.High:
+                options.Extensions.Add("Priority=High");
+                break;
+        }
+
+        return options;
     }
 
     /// <summary>

@@ -27,6 +27,15 @@ internal sealed class TesseraFeature : ISessionFeature
     /// <summary>Whether the request runs without a session because the store was not ready or failed.</summary>
     public bool StoreUnavailable { get; init; }
 
+    /// <summary>Whether the request's endpoint opted out of sessions (or is a static asset or file).</summary>
+    public bool Disabled { get; init; }
+
+    /// <summary>Whether the request's endpoint has a read-only session: loaded, never written or sent.</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>Whether the request's session cookie is essential (<see cref="SessionCookieOptions.IsEssential"/>): set and saved without tracking consent.</summary>
+    public bool IsEssential { get; init; } = true;
+
     /// <summary>The unavailable store, as its messages name it (its type, and for Redis its endpoint).</summary>
     public string? StoreName { get; init; }
 

@@ -22,12 +22,13 @@ internal sealed class TesseraMiddleware
     private readonly GuardedStore _store;
     private readonly ILogger _logger;
     private readonly TesseraMetrics _metrics;
+    private readonly SessionModeSelector _modes;
     private readonly Func<object, Task> _onStarting;
 
     // Stores that keep expiries in whole seconds (a TTL) may report one up to a second late.
     private static readonly TimeSpan ExpiryPrecision = TimeSpan.FromSeconds(1);
 
-    public TesseraMiddleware(RequestDelegate next, SessionCookieCodec codec, SessionServices services, GuardedStore store, TesseraMetrics metrics)
+    public TesseraMiddleware(RequestDelegate next, SessionCookieCodec codec, SessionServices services, GuardedStore store, TesseraMetrics metrics, SessionModeSelector modes)
     {
         _next = next;
         _options = services.Options;
@@ -36,6 +37,7 @@ internal sealed class TesseraMiddleware
         _store = store;
         _logger = services.Logger;
         _metrics = metrics;
+        _modes = modes;
 
         // The request's feature is the callback's state: the session in it knows its request.
         _onStarting = state => OnStarting((TesseraFeature)state);
@@ -48,6 +50,14 @@ internal sealed class TesseraMiddleware
         if (features[typeof(TesseraFeature)] is not null)
         {
             await _next(context);
+            return;
+        }
+
+        // Endpoint metadata and static files are honoured before anything else: no cookie read, no store call.
+        var mode = _modes.Of(context);
+        if (mode == RequestSessionMode.Disabled)
+        {
+            await RunWithoutSessionAsync(context, disabled: true);
             return;
         }
 
@@ -69,7 +79,7 @@ internal sealed class TesseraMiddleware
                 return;
             }
 
-            await RunWithoutSessionAsync(context);
+            await RunWithoutSessionAsync(context, disabled: false);
             return;
         }
 
@@ -80,6 +90,8 @@ internal sealed class TesseraMiddleware
             CookieId = cookie?.Id,
             CookieValue = cookie?.ResendValue,
             Previous = (ISessionFeature?)features[typeof(ISessionFeature)],
+            ReadOnly = mode == RequestSessionMode.ReadOnly,
+            IsEssential = cookieOptions.IsEssential,
         };
         try
         {
@@ -92,7 +104,7 @@ internal sealed class TesseraMiddleware
         }
         catch (SessionStoreException) when (_options.StoreFailure == StoreFailure.ContinueWithoutSession)
         {
-            await RunWithoutSessionAsync(context);
+            await RunWithoutSessionAsync(context, disabled: false);
             return;
         }
 
@@ -144,12 +156,20 @@ internal sealed class TesseraMiddleware
     }
 
     /// <summary>
-    /// Runs the request without a session because the store is unavailable: <c>GetSession</c>
-    /// says so, and <c>HttpContext.Session.IsAvailable</c> is false, as with Microsoft's session.
+    /// Runs the request without a session because the endpoint opted out (<paramref name="disabled"/>)
+    /// or the store is unavailable: <c>GetSession</c> says which, and
+    /// <c>HttpContext.Session.IsAvailable</c> is false, as with Microsoft's session.
     /// </summary>
-    private async Task RunWithoutSessionAsync(HttpContext context)
+    private async Task RunWithoutSessionAsync(HttpContext context, bool disabled)
     {
-        var feature = new TesseraFeature { Context = context, StoreUnavailable = true, StoreName = _store.Name, Previous = context.Features.Get<ISessionFeature>() };
+        var feature = new TesseraFeature
+        {
+            Context = context,
+            Disabled = disabled,
+            StoreUnavailable = !disabled,
+            StoreName = disabled ? null : _store.Name,
+            Previous = context.Features.Get<ISessionFeature>(),
+        };
         context.Features.Set(feature);
         context.Features.Set<ISessionFeature>(feature);
         try
@@ -196,6 +216,11 @@ internal sealed class TesseraMiddleware
     /// </summary>
     private async Task CommitAsync(TesseraFeature feature)
     {
+        if (SessionWriteRefusal.Reason(feature) is not null)
+        {
+            return; // read-only endpoint, or no consent for a non-essential cookie: nothing is written
+        }
+
         var persistence = _services.Persistence;
         if (feature.Session is not { State: var state })
         {
@@ -239,9 +264,9 @@ internal sealed class TesseraMiddleware
         }
 
         var context = feature.Context;
-        if (!state.HasId)
+        if (!state.HasId || SessionWriteRefusal.Reason(feature) is not null)
         {
-            return Task.CompletedTask; // GenerateId gave no ID: no cookie, as in express-session
+            return Task.CompletedTask; // no ID (as in express-session), a read-only endpoint or no consent: no cookie
         }
 
         var existing = feature.CookieId == state.Id;
@@ -266,7 +291,7 @@ internal sealed class TesseraMiddleware
         TouchOnce(state, existing, modified);
         try
         {
-            _codec.Write(context, state.Id, state.Data.Cookie, existing ? feature.CookieValue : null);
+            _codec.Write(context, state.Id, state.Data.Cookie, existing ? feature.CookieValue : null, feature.IsEssential);
         }
         catch (FormatException ex)
         {
