@@ -183,6 +183,21 @@ public sealed class PostgresStoreTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Disposing_the_store_stops_its_background_purge()
+    {
+        var table = _stores.NewTable();
+        var store = _stores.Open(table, _time, o => o.PurgeInterval = TimeSpan.FromMinutes(1));
+        await store.SetAsync("short", Session(TimeSpan.FromSeconds(30)));
+
+        await store.DisposeAsync();
+        _time.Advance(TimeSpan.FromMinutes(5));
+        await store.BackgroundPurge;
+
+        Assert.Equal(1, await ScalarAsync<long>(_stores.ConnectionString, $"SELECT count(*) FROM \"{table}\""));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.GetAsync("short"));
+    }
+
+    [Fact]
     public async Task Without_a_PurgeInterval_nothing_is_purged_in_the_background()
     {
         var table = _stores.NewTable();

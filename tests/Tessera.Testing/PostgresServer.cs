@@ -33,7 +33,7 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
     /// <param name="database">The database.</param>
     /// <returns>The connection string.</returns>
     public string ConnectionString(string database) =>
-        $"Host=127.0.0.1;Port={Port};Username={User};Database={database};Pooling=true;Maximum Pool Size=50;Timeout=15";
+        $"Host=127.0.0.1;Port={Port};Username={User};Database={database};Maximum Pool Size=200;Timeout=15";
 
     /// <summary>A node-postgres connection URL for a database of the server.</summary>
     /// <param name="database">The database.</param>
