@@ -437,13 +437,26 @@ public sealed class PostgresStore : IEnumerableSessionStore, IUserSessionStore, 
 
     private async Task CheckTableAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(_sql.Columns, connection);
-        Add(command, Table);
-        if ((long)(await command.ExecuteScalarAsync(cancellationToken))! != 3)
+        await using (var command = new NpgsqlCommand(_sql.Columns, connection))
         {
-            throw new InvalidOperationException(
-                $"The table {Table} does not exist or lacks connect-pg-simple's columns sid, sess and expire. "
-                + "Create it with connect-pg-simple's table.sql, or set PostgresStoreOptions.CreateTableIfMissing.");
+            Add(command, Table);
+            if ((long)(await command.ExecuteScalarAsync(cancellationToken))! != 3)
+            {
+                throw new InvalidOperationException(
+                    $"The table {Table} does not exist or lacks connect-pg-simple's columns sid, sess and expire. "
+                    + "Create it with connect-pg-simple's table.sql, or set PostgresStoreOptions.CreateTableIfMissing.");
+            }
+        }
+
+        await using (var command = new NpgsqlCommand(_sql.Exists, connection))
+        {
+            Add(command, _sql.UserTable);
+            if (!(bool)(await command.ExecuteScalarAsync(cancellationToken))!)
+            {
+                throw new InvalidOperationException(
+                    $"The user index table {_sql.UserTable} does not exist. Create it as the Tessera.Postgres README shows, "
+                    + "or set PostgresStoreOptions.CreateTableIfMissing.");
+            }
         }
     }
 

@@ -55,11 +55,14 @@ public sealed class PostgresStoreTests(PostgresServer server) : IAsyncLifetime
     {
         var connectionString = server.ConnectionString(await server.CreateDatabaseAsync());
         await ExecuteAsync(connectionString, ConnectPgSimpleTableSql);
-        await using var store = new PostgresStore(new PostgresStoreOptions { ConnectionString = connectionString, CreateTableIfMissing = false }, _time);
-        await store.EnsureReadyAsync(CancellationToken.None);
+        await using var checking = new PostgresStore(new PostgresStoreOptions { ConnectionString = connectionString, CreateTableIfMissing = false }, _time);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => checking.EnsureReadyAsync(CancellationToken.None));
+        Assert.Contains("\"session_tessera_user\" does not exist", error.Message, StringComparison.Ordinal);
         await using var creating = new PostgresStore(new PostgresStoreOptions { ConnectionString = connectionString }, _time);
+        await using var store = new PostgresStore(new PostgresStoreOptions { ConnectionString = connectionString, CreateTableIfMissing = false }, _time);
 
         await creating.SetAsync("abc", Session(TimeSpan.FromMinutes(5), "\"views\":1"));
+        await store.EnsureReadyAsync(CancellationToken.None);
 
         Assert.Equal("1", Value(await store.GetAsync("abc"), "views"));
         Assert.Equal(["IDX_session_expire", "session_pkey"], await QueryAsync(connectionString, "SELECT indexname FROM pg_indexes WHERE tablename = 'session' ORDER BY indexname"));
