@@ -18,6 +18,11 @@ missing=()
 for command in "${!needed[@]}"; do
   command -v "$command" >/dev/null 2>&1 || missing+=("${needed[$command]}")
 done
+# PostgreSQL's server programs (initdb, pg_ctl) live in /usr/lib/postgresql/<major>/bin, not on
+# PATH; the tests find them there and start a server of their own.
+if ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  missing+=(postgresql)
+fi
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     say "Installing ${missing[*]}"
@@ -32,7 +37,8 @@ fi
 
 # npm packages of Node-based test folders.
 for folder in tests/*/; do
-  if [[ -f "$folder/package-lock.json" && ! -d "$folder/node_modules" ]]; then
+  # Installed when missing, or again when package-lock.json changed since the last install.
+  if [[ -f "$folder/package-lock.json" && ( ! -d "$folder/node_modules" || "$folder/package-lock.json" -nt "$folder/node_modules/.package-lock.json" ) ]]; then
     say "npm ci in $folder"
     (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error)
   fi

@@ -34,7 +34,8 @@ var tessera = builder.Services.AddTessera(options =>
 builder.Services.AddAntiforgery();
 
 // The store, from Tessera:Store: "sqlite" (the default: a file, so counts survive a restart),
-// "memory", or "redis:<StackExchange.Redis configuration>".
+// "memory", "redis:<StackExchange.Redis configuration>", or "postgres:<Npgsql connection string>"
+// (connect-pg-simple's table "session", shared with a Node.js app on express-session).
 var store = builder.Configuration["Tessera:Store"] is { Length: > 0 } configured ? configured.Trim() : "sqlite";
 if (store.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
 {
@@ -57,11 +58,23 @@ else if (store.StartsWith("redis:", StringComparison.OrdinalIgnoreCase))
 
     tessera.AddRedisStore(redis);
 }
+else if (store.StartsWith("postgres:", StringComparison.OrdinalIgnoreCase))
+{
+    var connectionString = store["postgres:".Length..].Trim();
+    if (connectionString.Length == 0)
+    {
+        throw new InvalidOperationException(
+            "Tessera:Store is 'postgres:' without a connection string: write one after the colon, for example postgres:Host=localhost;Database=app;Username=app.");
+    }
+
+    tessera.AddPostgresStore(connectionString);
+}
 else
 {
     throw new InvalidOperationException(
         $"Tessera:Store is '{store}', which is not a store. Use 'sqlite' (the default; the file is Tessera:SqlitePath, "
-        + "sessions.db in the content root unless set), 'memory', or 'redis:<configuration>' (for example redis:localhost:6379).");
+        + "sessions.db in the content root unless set), 'memory', 'redis:<configuration>' (for example redis:localhost:6379), "
+        + "or 'postgres:<connection string>' (for example postgres:Host=localhost;Database=app;Username=app).");
 }
 
 var app = builder.Build();

@@ -42,7 +42,19 @@ internal sealed partial class NodeApp : IAsyncDisposable
     /// <param name="cookieName">The cookie's name.</param>
     /// <param name="maxAge">The cookie's maxAge.</param>
     /// <param name="rolling">express-session's rolling option.</param>
-    public static async Task<NodeApp> StartAsync(string redisUrl, IReadOnlyList<string> secrets, string cookieName, TimeSpan maxAge, bool rolling = false)
+    public static Task<NodeApp> StartAsync(string redisUrl, IReadOnlyList<string> secrets, string cookieName, TimeSpan maxAge, bool rolling = false) =>
+        StartAsync(new Dictionary<string, string> { ["SESSION_STORE"] = "redis", ["REDIS_URL"] = redisUrl }, secrets, cookieName, maxAge, rolling);
+
+    /// <summary>Starts the app on connect-pg-simple and waits until it answers.</summary>
+    /// <param name="databaseUrl">The PostgreSQL database, as a node-postgres URL.</param>
+    /// <param name="table">connect-pg-simple's table.</param>
+    /// <param name="secrets">The secrets: the first signs, all verify.</param>
+    /// <param name="cookieName">The cookie's name.</param>
+    /// <param name="maxAge">The cookie's maxAge.</param>
+    public static Task<NodeApp> StartOnPostgresAsync(string databaseUrl, string table, IReadOnlyList<string> secrets, string cookieName, TimeSpan maxAge) =>
+        StartAsync(new Dictionary<string, string> { ["SESSION_STORE"] = "postgres", ["DATABASE_URL"] = databaseUrl, ["PG_TABLE"] = table }, secrets, cookieName, maxAge);
+
+    private static async Task<NodeApp> StartAsync(IReadOnlyDictionary<string, string> store, IReadOnlyList<string> secrets, string cookieName, TimeSpan maxAge, bool rolling = false)
     {
         var folder = InteropFolder();
         if (!Directory.Exists(Path.Combine(folder, "node_modules")))
@@ -64,7 +76,11 @@ internal sealed partial class NodeApp : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add("app.js");
-        start.Environment["REDIS_URL"] = redisUrl;
+        foreach (var (name, value) in store)
+        {
+            start.Environment[name] = value;
+        }
+
         if (secrets.Count == 1)
         {
             start.Environment["SESSION_SECRET"] = secrets[0];

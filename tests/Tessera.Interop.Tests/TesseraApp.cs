@@ -13,9 +13,9 @@ using Microsoft.Extensions.Logging;
 namespace Tessera.Interop.Tests;
 
 /// <summary>
-/// The Tessera side: an ASP.NET Core app on Kestrel (127.0.0.1, a free port) with the Redis store,
+/// The Tessera side: an ASP.NET Core app on Kestrel (127.0.0.1, a free port) with the Redis or PostgreSQL store,
 /// serving the same endpoints as tests/interop/app.js, plus typed ones and <c>POST /signin</c>
-/// ({userId}: sets <see cref="Session.UserId"/>) and <c>GET /whoami</c> ({id, userId}).
+/// ({userId}: sets <see cref="Session.UserId"/>), <c>POST /increment</c> ({key}: as app.js's) and <c>GET /whoami</c> ({id, userId}).
 /// </summary>
 internal sealed class TesseraApp : IAsyncDisposable
 {
@@ -36,18 +36,27 @@ internal sealed class TesseraApp : IAsyncDisposable
     /// <param name="cookieName">The cookie's name.</param>
     /// <param name="maxAge">The cookie's maxAge.</param>
     /// <param name="rolling">The Rolling option.</param>
-    public static async Task<TesseraApp> StartAsync(string redisConfiguration, IReadOnlyList<string> secrets, string cookieName, TimeSpan maxAge, bool rolling = false)
+    public static Task<TesseraApp> StartAsync(string redisConfiguration, IReadOnlyList<string> secrets, string cookieName, TimeSpan maxAge, bool rolling = false) =>
+        StartAsync(tessera => tessera.AddRedisStore(redisConfiguration), secrets, cookieName, maxAge, rolling);
+
+    /// <summary>Starts the app on Kestrel.</summary>
+    /// <param name="store">Chooses the store.</param>
+    /// <param name="secrets">The secrets: the first signs, all verify.</param>
+    /// <param name="cookieName">The cookie's name.</param>
+    /// <param name="maxAge">The cookie's maxAge.</param>
+    /// <param name="rolling">The Rolling option.</param>
+    public static async Task<TesseraApp> StartAsync(Action<TesseraBuilder> store, IReadOnlyList<string> secrets, string cookieName, TimeSpan maxAge, bool rolling = false)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddTessera(o =>
+        store(builder.Services.AddTessera(o =>
         {
             o.Secrets = [.. secrets];
             o.Name = cookieName;
             o.Cookie.MaxAge = maxAge;
             o.Rolling = rolling;
-        }).AddRedisStore(redisConfiguration);
+        }));
 
         var app = builder.Build();
         app.UseTessera();
@@ -108,6 +117,13 @@ internal sealed class TesseraApp : IAsyncDisposable
         app.MapPost("/signin", async (HttpRequest request, Session session) =>
         {
             session.UserId = (await BodyAsync(request)).GetProperty("userId").GetString();
+            return View(session);
+        });
+
+        app.MapPost("/increment", async (HttpRequest request, Session session) =>
+        {
+            var key = (await BodyAsync(request)).GetProperty("key").GetString()!;
+            session.Set(key, session.Get<int>(key) + 1);
             return View(session);
         });
 

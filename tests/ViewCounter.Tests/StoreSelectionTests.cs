@@ -4,10 +4,11 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera;
+using Tessera.Testing;
 
 namespace ViewCounter.Tests;
 
-/// <summary>The sample's Tessera:Store setting: SQLite by default, memory or Redis on request.</summary>
+/// <summary>The sample's Tessera:Store setting: SQLite by default, memory, Redis or PostgreSQL on request.</summary>
 public sealed partial class StoreSelectionTests
 {
     [Fact]
@@ -42,9 +43,27 @@ public sealed partial class StoreSelectionTests
         Assert.IsType<RedisStore>(factory.Services.GetRequiredService<ISessionStore>());
     }
 
+    [Fact]
+    public async Task Store_postgres_with_a_connection_string_keeps_counts_in_a_real_PostgreSQL()
+    {
+        await using var server = new PostgresServer();
+        await server.StartAsync();
+        await using var parent = new ViewCounterFactory();
+        await using var factory = parent.WithWebHostBuilder(b => b.UseSetting("Tessera:Store", "postgres:" + server.ConnectionString(server.SharedDatabase)));
+
+        Assert.IsType<PostgresStore>(factory.Services.GetRequiredService<ISessionStore>());
+        using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
+        using var response = await client.GetAsync("/");
+        var cookie = response.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        Assert.Equal(2, await ViewsAsync(client, cookie));
+        Assert.Equal(3, await ViewsAsync(client, cookie));
+        Assert.False(File.Exists(parent.SqlitePath), "The PostgreSQL store wrote a SQLite file.");
+    }
+
     [Theory]
     [InlineData("bogus", "'bogus', which is not a store")]
     [InlineData("redis:", "'redis:' without a configuration")]
+    [InlineData("postgres:", "'postgres:' without a connection string")]
     public async Task An_unknown_store_fails_start_up_with_a_message_that_names_the_setting(string store, string message)
     {
         await using var parent = new ViewCounterFactory();

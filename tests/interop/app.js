@@ -1,9 +1,14 @@
-// An Express app on express-session and connect-redis: the Node.js side of Tessera's interop
-// tests (tests/Tessera.Interop.Tests), which run a Tessera app on the same Redis with the same
-// secret and cookie name, and send each app the other's cookies.
+// An Express app on express-session with connect-redis or connect-pg-simple: the Node.js side of
+// Tessera's interop tests (tests/Tessera.Interop.Tests), which run a Tessera app on the same Redis
+// or PostgreSQL table with the same secret and cookie name, and send each app the other's cookies.
 //
 // Environment:
-//   REDIS_URL       the Redis server, for example redis://127.0.0.1:6379 (required)
+//   SESSION_STORE   "redis" (default) or "postgres"
+//   REDIS_URL       the Redis server, for example redis://127.0.0.1:6379 (required for redis)
+//   DATABASE_URL    the PostgreSQL database, for example postgres://app@127.0.0.1:5432/app
+//                   (required for postgres); connect-pg-simple creates its table if missing and
+//                   does not prune on its own (POST /prune does)
+//   PG_TABLE        connect-pg-simple's tableName (default session)
 //   SESSION_SECRET  the secret that signs the cookie (required unless SESSION_SECRETS is set)
 //   SESSION_SECRETS a JSON array of secrets, express-session's rotation: the first signs, all
 //                   verify (replaces SESSION_SECRET)
@@ -24,11 +29,16 @@
 //   POST /destroy           destroys the session; {destroyed: id}
 //   POST /regenerate        regenerates the session, then merges the body's keys; {id, values}
 //   POST /increment         {key}: adds one to the session's number under key (0 when absent); {id, values}
-//   GET  /raw/:id           {key, ttl, document}: what connect-redis reads for that ID, and the key's TTL
+//   GET  /raw/:id           redis: {key, ttl, document}: what connect-redis reads for that ID, and the key's TTL;
+//                           postgres: {key, expire, document}: what connect-pg-simple reads for that ID, and
+//                           its row's expire as epoch milliseconds (null when there is no row)
+//   POST /prune             postgres: connect-pg-simple's pruneSessions; {pruned: true}
 
+import connectPgSimple from "connect-pg-simple";
 import { RedisStore } from "connect-redis";
 import express from "express";
 import session from "express-session";
+import pg from "pg";
 import { createClient } from "redis";
 
 function required(name) {
@@ -40,19 +50,33 @@ function required(name) {
   return value;
 }
 
-const redisUrl = required("REDIS_URL");
+const storeKind = process.env.SESSION_STORE || "redis";
 const secret = process.env.SESSION_SECRETS ? JSON.parse(process.env.SESSION_SECRETS) : required("SESSION_SECRET");
 const rolling = process.env.SESSION_ROLLING === "true";
 const name = process.env.SESSION_NAME || "connect.sid";
 const maxAge = Number(process.env.COOKIE_MAX_AGE || 3600000);
 const port = Number(process.env.PORT || 0);
 
-const client = createClient({ url: redisUrl });
-client.on("error", (error) => console.error("redis:", error.message));
-await client.connect();
-
+let client;
+let pool;
+let store;
 const prefix = "sess:";
-const store = new RedisStore({ client, prefix });
+if (storeKind === "postgres") {
+  pool = new pg.Pool({ connectionString: required("DATABASE_URL") });
+  pool.on("error", (error) => console.error("pg:", error.message));
+  const PgStore = connectPgSimple(session);
+  store = new PgStore({
+    pool,
+    tableName: process.env.PG_TABLE || "session",
+    createTableIfMissing: true,
+    pruneSessionInterval: false,
+  });
+} else {
+  client = createClient({ url: required("REDIS_URL") });
+  client.on("error", (error) => console.error("redis:", error.message));
+  await client.connect();
+  store = new RedisStore({ client, prefix });
+}
 
 const app = express();
 app.get("/health", (req, res) => res.type("text/plain").send("ok"));
@@ -133,13 +157,31 @@ app.post("/increment", (req, res) => {
 
 app.get("/raw/:id", async (req, res, next) => {
   try {
+    const document = await new Promise((resolve, reject) =>
+      store.get(req.params.id, (error, sess) => (error ? reject(error) : resolve(sess))),
+    );
+    if (pool) {
+      const result = await pool.query(
+        `SELECT (extract(epoch from expire::timestamptz) * 1000)::float8 AS expire FROM ${store.quotedTable()} WHERE sid = $1`,
+        [req.params.id],
+      );
+      res.json({ key: req.params.id, expire: result.rows[0]?.expire ?? null, document: document ?? null });
+      return;
+    }
     const key = prefix + req.params.id;
-    const document = await store.get(req.params.id);
     const ttl = await client.ttl(key);
     res.json({ key, ttl, document: document ?? null });
   } catch (error) {
     next(error);
   }
+});
+
+app.post("/prune", (req, res, next) => {
+  if (!pool) {
+    res.status(404).json({ error: "pruning is connect-pg-simple's" });
+    return;
+  }
+  store.pruneSessions((error) => (error ? next(error) : res.json({ pruned: true })));
 });
 
 const server = app.listen(port, "127.0.0.1", (error) => {
@@ -152,7 +194,9 @@ const server = app.listen(port, "127.0.0.1", (error) => {
 
 async function shutdown() {
   server.close();
-  await client.quit().catch(() => {});
+  await client?.quit().catch(() => {});
+  await store.close?.().catch(() => {});
+  await pool?.end().catch(() => {});
   process.exit(0);
 }
 
