@@ -17,7 +17,7 @@ namespace Tessera;
 /// evicted first, soonest-expiring first). Sessions do not survive a restart and are not shared
 /// between processes.
 /// </summary>
-public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Middleware.ICompletesSynchronously, IDisposable
+public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionStore, IUserSessionStore, Middleware.ICompletesSynchronously, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -41,19 +41,9 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range, such as a <see cref="MemoryStoreOptions.MaxSessions"/> that is not positive.</exception>
     public MemoryStore(MemoryStoreOptions? options = null, TimeProvider? timeProvider = null, ILogger<MemoryStore>? logger = null, IMeterFactory? meterFactory = null)
     {
-        _options = options ?? new MemoryStoreOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.DefaultLifetime, TimeSpan.Zero, "MemoryStoreOptions.DefaultLifetime");
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.SweepInterval, TimeSpan.Zero, "MemoryStoreOptions.SweepInterval");
+        _options = Validate(options ?? new MemoryStoreOptions());
         if (_options.MaxSessions is { } max)
         {
-            if (max < 1)
-            {
-                throw new ArgumentOutOfRangeException(
-                    nameof(options),
-                    max,
-                    $"MemoryStoreOptions.MaxSessions must be at least 1 (it is {max}): it is the most sessions the memory store holds. Set null to remove the bound.");
-            }
-
             _maxSessions = max;
             _evictions = new MemoryStoreEvictions(max, logger, meterFactory);
         }
@@ -64,6 +54,27 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
 
         _time = timeProvider ?? TimeProvider.System;
         _sweepTimer = _time.CreateTimer(static state => ((MemoryStore)state!).Sweep(), this, _options.SweepInterval, _options.SweepInterval);
+    }
+
+    /// <summary>Checks the options (an exception names the one out of range) and takes a copy, so that later changes to them have no effect.</summary>
+    internal static MemoryStoreOptions Validate(MemoryStoreOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.DefaultLifetime, TimeSpan.Zero, "MemoryStoreOptions.DefaultLifetime");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.SweepInterval, TimeSpan.Zero, "MemoryStoreOptions.SweepInterval");
+        if (options.MaxSessions is < 1)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.MaxSessions,
+                $"MemoryStoreOptions.MaxSessions must be at least 1 (it is {options.MaxSessions}): it is the most sessions the memory store holds. Set null to remove the bound.");
+        }
+
+        return new MemoryStoreOptions
+        {
+            DefaultLifetime = options.DefaultLifetime,
+            MaxSessions = options.MaxSessions,
+            SweepInterval = options.SweepInterval,
+        };
     }
 
     /// <summary>The number of entries held, expired or not, for diagnostics and tests.</summary>
@@ -79,14 +90,14 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
     }
 
     /// <inheritdoc/>
-    public ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
         Stored stored;
         lock (_lock)
         {
-            ref var entry = ref GetLive(sessionId, _time.GetUtcNow().UtcTicks);
+            ref var entry = ref GetLive(key, _time.GetUtcNow().UtcTicks);
             if (Unsafe.IsNullRef(ref entry))
             {
                 return ValueTask.FromResult<SessionData?>(null);
@@ -99,63 +110,61 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
     }
 
     /// <inheritdoc/>
-    public ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
         var stored = Stored.Of(data, _time);
         var now = _time.GetUtcNow().UtcTicks;
         int evicted;
+        long version;
         lock (_lock)
         {
-            evicted = Write(sessionId, data, stored, now);
+            evicted = Write(key, data, stored, now, out version);
         }
 
         ReportEvictions(evicted, now);
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult<object?>(version);
     }
 
     /// <inheritdoc/>
-    public bool SupportsConditionalWrites => true;
-
-    /// <inheritdoc/>
-    public ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
+    public ValueTask<object?> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(expectedVersion);
         cancellationToken.ThrowIfCancellationRequested();
         var stored = Stored.Of(data, _time);
         var now = _time.GetUtcNow().UtcTicks;
         int evicted;
+        long version;
         lock (_lock)
         {
-            ref var entry = ref GetLive(sessionId, now);
+            ref var entry = ref GetLive(key, now);
             if (Unsafe.IsNullRef(ref entry) || expectedVersion is not long expected || entry.Version != expected)
             {
-                return ValueTask.FromResult(false);
+                return ValueTask.FromResult<object?>(null);
             }
 
-            evicted = Write(sessionId, data, stored, now);
+            evicted = Write(key, data, stored, now, out version);
         }
 
         ReportEvictions(evicted, now);
-        return ValueTask.FromResult(true);
+        return ValueTask.FromResult<object?>(version);
     }
 
     /// <summary>Stores a session; returns how many live sessions were evicted to stay within the bound.</summary>
-    private int Write(string sessionId, SessionData data, Stored stored, long now)
+    private int Write(string key, SessionData data, Stored stored, long now, out long version)
     {
-        var expires = ExpiryTicks(data, now);
-        var version = ++_lastVersion;
+        var expires = ExpiryTicks(data);
+        version = ++_lastVersion;
         // The entry is changed in place, in the dictionary; the reference is not used once the
         // dictionary may have changed (eviction below).
-        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, sessionId, out var existed);
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, key, out var existed);
         entry.Store(stored, version);
-        IndexUser(sessionId, ref entry, data.UserId);
-        Reschedule(ref entry, sessionId, expires);
-        data.StoreVersion = version;
+        IndexUser(key, ref entry, data.UserId);
+        Reschedule(ref entry, key, expires);
         if (existed)
         {
             return 0;
@@ -164,7 +173,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         EvictExpired(now);
         // One comparison per new session; past the bound, one eviction per new session (plus
         // the queue items of sessions that were touched or removed, each dropped once).
-        return _entries.Count > _maxSessions ? EnforceBound(sessionId, anonymous: data.UserId is null, now) : 0;
+        return _entries.Count > _maxSessions ? EnforceBound(key, anonymous: data.UserId is null, now) : 0;
     }
 
     private void ReportEvictions(int evicted, long now)
@@ -176,22 +185,22 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
     }
 
     /// <inheritdoc/>
-    public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
+    public ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            Remove(sessionId);
+            Remove(key);
         }
 
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>
-    public ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
         // Only the cookie changes: the values stay as they are, and the version with them.
@@ -199,11 +208,11 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         var now = _time.GetUtcNow().UtcTicks;
         lock (_lock)
         {
-            ref var entry = ref GetLive(sessionId, now);
+            ref var entry = ref GetLive(key, now);
             if (!Unsafe.IsNullRef(ref entry))
             {
                 entry.Cookie = cookie;
-                Reschedule(ref entry, sessionId, ExpiryTicks(data, now));
+                Reschedule(ref entry, key, ExpiryTicks(data));
             }
         }
 
@@ -331,16 +340,16 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         }
     }
 
-    private long ExpiryTicks(SessionData data, long now) =>
-        data.Expires?.UtcTicks ?? now + _options.DefaultLifetime.Ticks;
+    private long ExpiryTicks(SessionData data) =>
+        StoreDocument.Expiry(data, _options.DefaultLifetime, _time).UtcTicks;
 
     /// <summary>The entry of a session that has not expired, or a null reference (an expired one is removed).</summary>
-    private ref Entry GetLive(string sessionId, long now)
+    private ref Entry GetLive(string key, long now)
     {
-        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, sessionId);
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, key);
         if (!Unsafe.IsNullRef(ref entry) && entry.ExpiresTicks <= now)
         {
-            Remove(sessionId);
+            Remove(key);
             return ref Unsafe.NullRef<Entry>();
         }
 
@@ -353,12 +362,12 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
     // Each live entry has one queue item, in its group's queue, at or before its expiry; an item
     // whose entry expires later is moved on when it comes up, and items of removed entries (or
     // of entries that changed group) are dropped then.
-    private void Reschedule(ref Entry entry, string sessionId, long expires)
+    private void Reschedule(ref Entry entry, string key, long expires)
     {
         entry.ExpiresTicks = expires;
         if (entry.QueuedTicks is not { } queued || expires < queued)
         {
-            QueueOf(entry).Enqueue(sessionId, expires);
+            QueueOf(entry).Enqueue(key, expires);
             entry.QueuedTicks = expires;
         }
 
@@ -458,15 +467,15 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         return Popped.Requeued;
     }
 
-    private void Remove(string sessionId)
+    private void Remove(string key)
     {
-        if (_entries.Remove(sessionId, out var entry))
+        if (_entries.Remove(key, out var entry))
         {
-            IndexUser(sessionId, ref entry, userId: null);
+            IndexUser(key, ref entry, userId: null);
         }
     }
 
-    private void IndexUser(string sessionId, ref Entry entry, string? userId)
+    private void IndexUser(string key, ref Entry entry, string? userId)
     {
         if (entry.UserId == userId)
         {
@@ -482,7 +491,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
 
         if (entry.UserId is { } previous && _byUser.TryGetValue(previous, out var previousIds))
         {
-            previousIds.Remove(sessionId);
+            previousIds.Remove(key);
             if (previousIds.Count == 0)
             {
                 _byUser.Remove(previous);
@@ -496,7 +505,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
                 _byUser[userId] = ids = new HashSet<string>(StringComparer.Ordinal);
             }
 
-            ids.Add(sessionId);
+            ids.Add(key);
         }
 
         entry.UserId = userId;

@@ -142,6 +142,32 @@ app.get("/raw/:id", async (req, res, next) => {
   }
 });
 
+// connect-redis's own listing: length() and ids() SCAN the prefix; all() reads every key found.
+app.get("/store/length", async (req, res, next) => {
+  try {
+    res.json({ length: await store.length() });
+  } catch (error) {
+    next(error);
+  }
+});
+
+app.get("/store/ids", async (req, res, next) => {
+  try {
+    res.json({ ids: await store.ids() });
+  } catch (error) {
+    next(error);
+  }
+});
+
+app.get("/store/all", async (req, res, next) => {
+  try {
+    const all = await store.all();
+    res.json({ count: Array.isArray(all) ? all.length : Object.keys(all).length });
+  } catch (error) {
+    next(error);
+  }
+});
+
 const server = app.listen(port, "127.0.0.1", (error) => {
   if (error) {
     console.error(`cannot listen on port ${port}: ${error.message}`);
