@@ -2,6 +2,7 @@ using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using StackExchange.Redis;
 using Tessera.Testing;
+using Tessera.TestServers;
 
 namespace Tessera.DistributedCache.Tests;
 

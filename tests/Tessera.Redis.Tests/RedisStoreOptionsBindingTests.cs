@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using Tessera.Testing;
+using Tessera.TestServers;
 
 namespace Tessera.Redis.Tests;
 

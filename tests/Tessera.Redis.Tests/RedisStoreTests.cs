@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
-using Tessera.Testing;
+using Tessera.TestServers;
 
 namespace Tessera.Redis.Tests;
 

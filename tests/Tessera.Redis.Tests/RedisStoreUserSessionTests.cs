@@ -1,4 +1,5 @@
 using Tessera.Testing;
+using Tessera.TestServers;
 
 namespace Tessera.Redis.Tests;
 
