@@ -21,9 +21,7 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    // Expiry order, one queue per eviction group: sessions without a user, and sessions with one.
-    private readonly PriorityQueue<string, long> _anonymousQueue = new();
-    private readonly PriorityQueue<string, long> _userQueue = new();
+    private readonly MemoryExpiryQueue _queue = new();
     private readonly Dictionary<string, HashSet<string>> _byUser = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly MemoryStoreOptions _options;
@@ -264,8 +262,7 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
         lock (_lock)
         {
             _entries.Clear();
-            _anonymousQueue.Clear();
-            _userQueue.Clear();
+            _queue.Clear();
             _byUser.Clear();
             _userSessions = 0;
         }
@@ -356,8 +353,8 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
         return ref entry;
     }
 
-    /// <summary>The queue of an entry's eviction group: with a user or without.</summary>
-    private PriorityQueue<string, long> QueueOf(in Entry entry) => entry.UserId is null ? _anonymousQueue : _userQueue;
+    /// <summary>Whether an entry is in the anonymous eviction group (no user) of the expiry queue.</summary>
+    private static bool IsAnonymous(in Entry entry) => entry.UserId is null;
 
     // Each live entry has one queue item, in its group's queue, at or before its expiry; an item
     // whose entry expires later is moved on when it comes up, and items of removed entries (or
@@ -367,11 +364,11 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
         entry.ExpiresTicks = expires;
         if (entry.QueuedTicks is not { } queued || expires < queued)
         {
-            QueueOf(entry).Enqueue(key, expires);
+            _queue.Enqueue(key, IsAnonymous(entry), expires);
             entry.QueuedTicks = expires;
         }
 
-        if (_anonymousQueue.Count + _userQueue.Count > (2 * _entries.Count) + 1024)
+        if (_queue.Count > (2 * _entries.Count) + 1024)
         {
             RebuildQueues(); // changes entries in place only: the caller's reference stays valid
         }
@@ -379,14 +376,14 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
 
     private void EvictExpired(long now)
     {
-        while (_anonymousQueue.TryPeek(out _, out var due) && due <= now)
+        while (_queue.HasDue(anonymous: true, now))
         {
-            PopSoonest(_anonymousQueue, now, evictLive: false, spare: null);
+            PopSoonest(anonymous: true, now, evictLive: false, spare: null);
         }
 
-        while (_userQueue.TryPeek(out _, out var due) && due <= now)
+        while (_queue.HasDue(anonymous: false, now))
         {
-            PopSoonest(_userQueue, now, evictLive: false, spare: null);
+            PopSoonest(anonymous: false, now, evictLive: false, spare: null);
         }
     }
 
@@ -403,13 +400,13 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
         while (_entries.Count > _maxSessions)
         {
             var otherAnonymous = _entries.Count - _userSessions - (anonymous ? 1 : 0);
-            var queue = otherAnonymous > 0 ? _anonymousQueue : _userQueue;
-            if (queue.Count == 0)
+            var group = otherAnonymous > 0;
+            if (!_queue.Any(group))
             {
                 break; // cannot happen while every entry has its queue item; never loop or throw
             }
 
-            switch (PopSoonest(queue, now, evictLive: true, spare: written))
+            switch (PopSoonest(group, now, evictLive: true, spare: written))
             {
                 case Popped.Evicted:
                     evicted++;
@@ -423,30 +420,30 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
         if (spared is { } due)
         {
             // Back in its queue once the others are gone: its entry still names this item.
-            (anonymous ? _anonymousQueue : _userQueue).Enqueue(written, due);
+            _queue.Enqueue(written, anonymous, due);
         }
 
         return evicted;
     }
 
     /// <summary>
-    /// Takes the soonest item of <paramref name="queue"/>: drops it if it is stale, removes its
+    /// Takes the soonest item of the expiry queue's <paramref name="anonymous"/> group: drops it if it is stale, removes its
     /// session if that has expired (or, with <paramref name="evictLive"/>, is due at the item's
     /// time, unless it is <paramref name="spare"/>, which is left out of the queue for the
     /// caller to put back), and otherwise queues the session again at its real expiry.
     /// </summary>
-    private Popped PopSoonest(PriorityQueue<string, long> queue, long now, bool evictLive, string? spare)
+    private Popped PopSoonest(bool anonymous, long now, bool evictLive, string? spare)
     {
-        queue.TryDequeue(out var id, out var due);
-        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id!);
-        if (Unsafe.IsNullRef(ref entry) || entry.QueuedTicks != due || QueueOf(entry) != queue)
+        var (id, due) = _queue.Dequeue(anonymous);
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id);
+        if (Unsafe.IsNullRef(ref entry) || entry.QueuedTicks != due || IsAnonymous(entry) != anonymous)
         {
             return Popped.Stale; // an item left behind by a removed entry, a shortened expiry or a change of group
         }
 
         if (entry.ExpiresTicks <= now)
         {
-            Remove(id!);
+            Remove(id);
             return Popped.Expired;
         }
 
@@ -457,12 +454,12 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
                 return Popped.Spared;
             }
 
-            Remove(id!);
+            Remove(id);
             return Popped.Evicted;
         }
 
         // The session was touched since it was queued: queue it again at its real expiry.
-        queue.Enqueue(id!, entry.ExpiresTicks);
+        _queue.Enqueue(id, anonymous, entry.ExpiresTicks);
         entry.QueuedTicks = entry.ExpiresTicks;
         return Popped.Requeued;
     }
@@ -513,12 +510,11 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
 
     private void RebuildQueues()
     {
-        _anonymousQueue.Clear();
-        _userQueue.Clear();
+        _queue.Clear();
         foreach (var id in _entries.Keys)
         {
             ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id);
-            QueueOf(entry).Enqueue(id, entry.ExpiresTicks);
+            _queue.Enqueue(id, IsAnonymous(entry), entry.ExpiresTicks);
             entry.QueuedTicks = entry.ExpiresTicks;
         }
     }
