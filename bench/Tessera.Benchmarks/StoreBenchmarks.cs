@@ -28,5 +28,5 @@ public class StoreBenchmarks
     public ValueTask Touch() => _store.TouchAsync(Id, _data);
 
     [Benchmark]
-    public ValueTask Set() => _store.SetAsync(Id, _data);
+    public ValueTask<object?> Set() => _store.SetAsync(Id, _data);
 }

@@ -7,30 +7,26 @@ namespace Tessera;
 
 /// <summary>
 /// A session store over any <see cref="IDistributedCache"/>: a session is the cache entry
-/// <c>KeyPrefix + sessionId</c> holding express-session's JSON document as UTF-8, expiring when
-/// the session's cookie does (<see cref="DistributedCacheStoreOptions.DefaultLifetime"/> after its
-/// last write or touch when the cookie has no expiry).
+/// <c>KeyPrefix + key</c> holding express-session's JSON document as UTF-8, with a sliding
+/// expiration of the time its cookie had left when it was written
+/// (<see cref="DistributedCacheStoreOptions.DefaultLifetime"/> when the cookie has no expiry).
 /// </summary>
 /// <remarks>
 /// <para>
 /// An <see cref="IDistributedCache"/> has no compare-and-set and cannot list or search its
-/// entries, so this store declares what it lacks: <see cref="SupportsConditionalWrites"/> is
-/// <see langword="false"/> (parallel requests to one session overwrite each other's changes, the
-/// last write wins, as in express-session, and a request in flight can write back a session
-/// destroyed meanwhile), and it implements neither <see cref="IEnumerableSessionStore"/> nor
-/// <see cref="IUserSessionStore"/> (no listing, counting or clearing; no <see cref="SessionIndex"/>).
+/// entries, so this store implements none of the optional capabilities: not
+/// <see cref="IConditionalSessionStore"/> (parallel requests to one session overwrite each
+/// other's changes, the last write wins, as in express-session, and a request in flight can write
+/// back a session destroyed meanwhile), <see cref="IEnumerableSessionStore"/> (no listing,
+/// counting or clearing) nor <see cref="IUserSessionStore"/> (no <see cref="SessionIndex"/>).
 /// </para>
 /// <para>
-/// The expiry is absolute: the cookie's expiry, handed to the cache as the time it has left on
-/// this store's clock (<see cref="DistributedCacheEntryOptions.AbsoluteExpirationRelativeToNow"/>).
-/// <see cref="TouchAsync"/> reads the entry and writes the same bytes back with the new expiry;
-/// <see cref="IDistributedCache.RefreshAsync"/> only renews a sliding expiration, which would let
-/// every read extend a session.
-/// </para>
-/// <para>
-/// The cache cannot say when an entry expires, so <see cref="SessionData.StoreExpires"/> is left
-/// <see langword="null"/>: a session read reports the expiry of its document's cookie, the one of
-/// its last write, even after a touch.
+/// <see cref="TouchAsync"/> is <see cref="IDistributedCache.RefreshAsync"/>: it renews the
+/// entry's sliding expiration and writes nothing, so a touch can neither bring back a session
+/// destroyed after the request read it nor revert another request's write. Caches renew a
+/// sliding expiration on every read too, so reading a session keeps it alive for the same time;
+/// <see cref="GetAsync"/> reports that renewed expiry as <see cref="SessionData.StoreExpires"/>
+/// (now plus the cookie's lifetime), and the document's cookie keeps the expiry of its last write.
 /// </para>
 /// <para>
 /// Many <see cref="IDistributedCache"/> implementations block their caller inside their
@@ -70,101 +66,83 @@ public sealed class DistributedCacheStore : ISessionStore
     internal IDistributedCache Cache => _cache;
 
     /// <summary>
-    /// Always <see langword="false"/>: a distributed cache has no compare-and-set, so
-    /// <see cref="ISessionStore.TrySetAsync"/> writes unconditionally and the last write wins.
-    /// </summary>
-    public bool SupportsConditionalWrites => false;
-
-    /// <summary>
-    /// Reads the session's entry. <see cref="SessionData.StoreExpires"/> is left
-    /// <see langword="null"/>: the cache cannot tell when the entry expires.
+    /// Reads the session's entry (which renews its sliding expiration, in every cache). Its
+    /// <see cref="SessionData.StoreExpires"/> is that renewed expiry, now plus the cookie's lifetime,
+    /// for a cookie with an expiry; <see langword="null"/> otherwise.
     /// </summary>
     /// <inheritdoc/>
-    public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
-        var value = await GetEntryAsync(Key(sessionId), cancellationToken);
-        if (value is null)
+        var value = await GetEntryAsync(CacheKey(key), cancellationToken);
+        if (value is null || StoreDocument.Read(value, _time, _logger) is not { } data)
         {
             return null;
         }
 
-        try
+        if (data.Cookie.Expires is not null && data.Cookie.OriginalMaxAge is { } lifetime)
         {
-            return SessionData.Parse(value, _time);
+            data.StoreExpires = _time.GetUtcNow() + lifetime;
         }
-        catch (FormatException ex)
-        {
-            DistributedCacheStoreLog.UnreadableSession(_logger, SessionIdRedaction.Copy(ex, sessionId));
-            return null;
-        }
+
+        return data;
     }
 
     /// <summary>
-    /// Writes the session's document, expiring when its cookie does (or after the default
-    /// lifetime). A session that has already expired is removed instead.
+    /// Writes the session's document, with a sliding expiration of the time its cookie has left
+    /// (or the default lifetime). A session that has already expired is removed instead. The store
+    /// has no versions: the version returned is <see langword="null"/>.
     /// </summary>
     /// <inheritdoc/>
-    public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public async ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
-        var key = Key(sessionId);
+        var cacheKey = CacheKey(key);
         if (EntryOptions(data) is { } entry)
         {
             // Serialized here, on the caller's thread: a write abandoned on cancellation must not
             // read a document the caller goes on changing.
-            await SetEntryAsync(key, data.ToUtf8Json(), entry, cancellationToken);
+            await SetEntryAsync(cacheKey, data.ToUtf8Json(), entry, cancellationToken);
         }
         else
         {
             DistributedCacheStoreLog.ExpiredOnWrite(_logger);
-            await RemoveEntryAsync(key, cancellationToken);
+            await RemoveEntryAsync(cacheKey, cancellationToken);
         }
+
+        return null;
     }
 
     /// <inheritdoc/>
-    public async ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
-        await RemoveEntryAsync(Key(sessionId), cancellationToken);
+        await RemoveEntryAsync(CacheKey(key), cancellationToken);
     }
 
     /// <summary>
-    /// Gives a stored session the expiry of <paramref name="data"/>'s cookie: reads the entry and
-    /// writes it back with the new expiry, its document's cookie re-armed for the same lifetime
-    /// (values untouched), so the next read tells when the session was last active. Does nothing
-    /// for a missing session; removes it when the cookie has expired.
+    /// Renews the entry's sliding expiration with <see cref="IDistributedCache.RefreshAsync"/>,
+    /// writing nothing: a missing session stays missing, and a write another request made since
+    /// this one read the session stays as it is. A cookie that has expired removes the session.
     /// </summary>
-    /// <remarks>
-    /// A write by another request between this read and this write is overwritten with the
-    /// document read, as any write overwrites another in this store.
-    /// </remarks>
     /// <inheritdoc/>
-    public async ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public async ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
-        var key = Key(sessionId);
-        var stored = await GetEntryAsync(key, cancellationToken);
-        if (stored is null)
+        var cacheKey = CacheKey(key);
+        if (EntryOptions(data) is null)
         {
-            return;
-        }
-
-        if (EntryOptions(data) is { } entry)
-        {
-            // The stored document's cookie is re-armed too: the cache cannot report an expiry, so
-            // the document is where the next request reads when the session was last active.
-            await SetEntryAsync(key, Rearmed(stored, data.Cookie), entry, cancellationToken);
+            await RemoveEntryAsync(cacheKey, cancellationToken);
         }
         else
         {
-            await RemoveEntryAsync(key, cancellationToken);
+            await RefreshEntryAsync(cacheKey, cancellationToken);
         }
     }
 
@@ -180,34 +158,25 @@ public sealed class DistributedCacheStore : ISessionStore
         };
     }
 
-    /// <summary>The entry's expiry: the time the session has left, or null when it has none left.</summary>
+    /// <summary>The entry's expiry: sliding, by the time the session has left; null when it has none left.</summary>
     internal DistributedCacheEntryOptions? EntryOptions(SessionData data)
     {
-        var left = data.Expires is { } expires ? expires - _time.GetUtcNow() : _options.DefaultLifetime;
-        return left > TimeSpan.Zero ? new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = left } : null;
+        var left = StoreDocument.TimeLeft(data, _options.DefaultLifetime, _time);
+        return left > TimeSpan.Zero ? new DistributedCacheEntryOptions { SlidingExpiration = left } : null;
     }
 
-    private string Key(string sessionId) => _options.KeyPrefix + sessionId;
+    private string CacheKey(string key) => _options.KeyPrefix + key;
 
     // The cache calls, each started on the thread pool and awaited only until the token is
     // cancelled (see the remarks on the type).
-    // The stored document with its cookie re-armed for the touched lifetime; an unreadable one as it was.
-    private byte[] Rearmed(byte[] stored, SessionCookie touched)
-    {
-        if (touched.OriginalMaxAge is not { } lifetime || !SessionData.TryParse(stored, out var document, _time))
-        {
-            return stored;
-        }
-
-        document.Cookie.MaxAge = lifetime;
-        return document.ToUtf8Json();
-    }
-
     private Task<byte[]?> GetEntryAsync(string key, CancellationToken cancellationToken) =>
         OffCallerAsync(Task.Run(() => _cache.GetAsync(key, cancellationToken), cancellationToken), key, cancellationToken);
 
     private Task SetEntryAsync(string key, byte[] value, DistributedCacheEntryOptions entry, CancellationToken cancellationToken) =>
         OffCallerAsync(Task.Run(() => _cache.SetAsync(key, value, entry, cancellationToken), cancellationToken), key, cancellationToken);
+
+    private Task RefreshEntryAsync(string key, CancellationToken cancellationToken) =>
+        OffCallerAsync(Task.Run(() => _cache.RefreshAsync(key, cancellationToken), cancellationToken), key, cancellationToken);
 
     private Task RemoveEntryAsync(string key, CancellationToken cancellationToken) =>
         OffCallerAsync(Task.Run(() => _cache.RemoveAsync(key, cancellationToken), cancellationToken), key, cancellationToken);

@@ -15,9 +15,6 @@ internal static partial class DistributedCacheStoreLog
             + "log out everywhere) is unavailable. MemoryStore, SqliteStore and RedisStore keep these guarantees.")]
     public static partial void DegradedGuarantees(ILogger logger, string cacheType);
 
-    [LoggerMessage(EventId = 302, EventName = "UnreadableSession", Level = LogLevel.Warning, Message = "A cache entry under the store's prefix is not an express-session document; it is treated as missing.")]
-    public static partial void UnreadableSession(ILogger logger, Exception exception);
-
     [LoggerMessage(EventId = 303, EventName = "ExpiredOnWrite", Level = LogLevel.Debug, Message = "The session has already expired; it was removed instead of written.")]
     public static partial void ExpiredOnWrite(ILogger logger);
 

@@ -3,12 +3,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Tessera;
 
 /// <summary>Chooses the <see cref="DistributedCacheStore"/> as Tessera's session store.</summary>
 public static class DistributedCacheTesseraBuilderExtensions
 {
+    /// <summary>The configuration section of the store's options, under <c>Tessera</c>: <c>Tessera:DistributedCache</c>.</summary>
+    private const string SectionName = "DistributedCache";
+
     /// <summary>
     /// Stores sessions in the <see cref="IDistributedCache"/> registered in the application's
     /// services (for example with <c>AddStackExchangeRedisCache</c> or
@@ -17,14 +21,12 @@ public static class DistributedCacheTesseraBuilderExtensions
     /// other's changes (the last write wins), and <see cref="SessionIndex"/> is unavailable.
     /// </summary>
     /// <param name="builder">Tessera's builder.</param>
-    /// <param name="configure">Sets the options.</param>
+    /// <param name="configure">Sets the options, after the <c>Tessera:DistributedCache</c> configuration section; they are validated when the application starts.</param>
     /// <returns>The builder.</returns>
     public static TesseraBuilder AddDistributedCacheStore(this TesseraBuilder builder, Action<DistributedCacheStoreOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = new DistributedCacheStoreOptions();
-        configure?.Invoke(options);
-        options = DistributedCacheStore.Validate(options);
+        builder.AddStoreOptions(SectionName, configure, static options => DistributedCacheStore.Validate(options));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DistributedCacheStoreStartupWarning>());
         return builder.UseStore(services =>
         {
@@ -33,7 +35,7 @@ public static class DistributedCacheTesseraBuilderExtensions
                     "AddDistributedCacheStore() found no IDistributedCache in the application's services. Register one "
                     + "(for example services.AddStackExchangeRedisCache(...), services.AddDistributedSqlServerCache(...) "
                     + "or services.AddDistributedMemoryCache()) before the application starts.");
-            return new DistributedCacheStore(cache, options, services.GetService<TimeProvider>(), services.GetService<ILogger<DistributedCacheStore>>());
+            return new DistributedCacheStore(cache, services.GetRequiredService<IOptions<DistributedCacheStoreOptions>>().Value, services.GetService<TimeProvider>(), services.GetService<ILogger<DistributedCacheStore>>());
         });
     }
 }

@@ -1,15 +1,13 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
-using Tessera.Diagnostics;
 
 namespace Tessera;
 
 /// <summary>
 /// A session store in Redis, in connect-redis's format: a session is the string key
-/// <c>sess:</c> + ID holding express-session's JSON document, with a TTL in whole seconds from
+/// <c>sess:</c> + store key (the session ID, or its hash with <see cref="TesseraOptions.HashIdsInStore"/>) holding express-session's JSON document, with a TTL in whole seconds from
 /// the cookie's expiry (one day when it has none). A Node.js app using express-session and
 /// connect-redis with the same prefix reads and writes the same sessions.
 /// </summary>
@@ -21,19 +19,22 @@ namespace Tessera;
 /// <see cref="SessionData.StoreExpires"/>.
 /// </para>
 /// <para>
-/// Writes can be conditional (<see cref="TrySetAsync"/>) without changing the format: a session's
-/// version is the stored document itself, the exact bytes of the key's value. A conditional write
-/// is one Lua script on the session's one key that compares the value with the expected one and
-/// only then sets it (or deletes it, for an expired session).
+/// Writes can be conditional (<see cref="IConditionalSessionStore"/>) without changing the format:
+/// a session's version is the stored document itself, the exact bytes of the key's value. A
+/// conditional write is one Lua script on the session's one key that compares the value with the
+/// expected one and only then sets it (or deletes it, for an expired session).
 /// </para>
 /// <para>
 /// The store keeps an index of sessions by user (<see cref="IUserSessionStore"/>): for each user,
-/// a set at <c>Prefix + "user:" + userId</c> whose members are the IDs of the user's sessions. It
-/// is updated in the round trip of every write and touch of a signed-in session (on a separate key,
-/// so in another hash slot on Redis Cluster: not atomically with the write), and
-/// <see cref="GetUserSessionsAsync"/> checks each member against its session, dropping members
-/// whose session is gone or belongs to someone else: the index is eventually consistent, and its
-/// reads heal it. Session IDs that start with <c>user:</c> are reserved for it.
+/// a sorted set at <c>sess-user:</c> + userId (the index prefix is derived from
+/// <see cref="RedisStoreOptions.KeyPrefix"/> but lies outside it, so connect-redis's
+/// <c>length()</c> and <c>ids()</c> never see it) whose members are the store keys of the user's
+/// sessions, scored with their expiry. It is updated in the round trip of every write and touch of
+/// a signed-in session (on a separate key, so in another hash slot on Redis Cluster: not atomically
+/// with the write); each update drops the members whose session has expired and keeps the set's
+/// TTL at its longest-lived member's, and <see cref="GetUserSessionsAsync"/> checks each member
+/// against its session, dropping members whose session is gone or belongs to someone else: the
+/// index is eventually consistent, bounded, and its reads heal it.
 /// </para>
 /// <para>
 /// Listing, counting and clearing
@@ -43,46 +44,14 @@ namespace Tessera;
 /// already sent to Redis still runs there).
 /// </para>
 /// </remarks>
-public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAsyncDisposable, IDisposable
+public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionStore, IUserSessionStore, IAsyncDisposable, IDisposable
 {
-    // Compare-and-set on one key (KEYS[1]): the value must still be the expected document
-    // (ARGV[1]); then it becomes the new one (ARGV[2]) for ARGV[3] seconds, or, when that TTL is
-    // zero or less, the key is deleted. A missing (or expired) key never matches. 1 when written.
-    private const string CompareAndSetScript = """
-        if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-            return 0
-        end
-        local ttl = tonumber(ARGV[3])
-        if ttl > 0 then
-            redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
-        else
-            redis.call('DEL', KEYS[1])
-        end
-        return 1
-        """;
-
-    // Adds a session (ARGV[1]) to its user's set (KEYS[1]) and makes the set live at least ARGV[2]
-    // seconds: its TTL only ever grows, so it outlives every session written to it. One key, so it
-    // runs on Redis Cluster. (TTL is -1 for the set SADD has just created.)
-    private const string IndexScript = """
-        redis.call('SADD', KEYS[1], ARGV[1])
-        local ttl = tonumber(ARGV[2])
-        if redis.call('TTL', KEYS[1]) < ttl then
-            redis.call('EXPIRE', KEYS[1], ttl)
-        end
-        return 1
-        """;
-
-    // The infix of the user index's keys: Prefix + UserInfix + userId.
-    private const string UserInfix = "user:";
-
     private readonly RedisConnection _connection;
     private readonly RedisStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly string _prefix;
-    private readonly string _userPrefix;
-    private readonly string _pattern;
+    private readonly RedisKeyspace _keys;
+    private readonly RedisUserIndex _index;
     private readonly long _defaultTtlSeconds;
 
     /// <summary>Creates a store on a connection the application owns; disposing the store leaves it open.</summary>
@@ -90,17 +59,10 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// <param name="options">The options; defaults when null. <see cref="RedisStoreOptions.Configuration"/> is not used.</param>
     /// <param name="timeProvider">The clock the TTLs are computed with; the system clock when null.</param>
     /// <param name="logger">The logger; none when null.</param>
+    /// <exception cref="ArgumentException">An option is invalid (<see cref="RedisStoreOptions"/> says which values are).</exception>
     public RedisStore(IConnectionMultiplexer connection, RedisStoreOptions? options = null, TimeProvider? timeProvider = null, ILogger<RedisStore>? logger = null)
+        : this(options ?? new RedisStoreOptions(), timeProvider, logger, connection ?? throw new ArgumentNullException(nameof(connection)))
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        _options = Validate(options ?? new RedisStoreOptions());
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _connection = RedisConnection.Given(connection, _logger);
-        _time = timeProvider ?? TimeProvider.System;
-        _prefix = _options.Prefix;
-        _userPrefix = _prefix + UserInfix;
-        _pattern = EscapeGlob(_prefix) + "*";
-        _defaultTtlSeconds = (long)Math.Ceiling(_options.DefaultTtl.TotalSeconds);
     }
 
     /// <summary>
@@ -110,23 +72,33 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// <param name="options">The options, with a configuration string.</param>
     /// <param name="timeProvider">The clock the TTLs are computed with; the system clock when null.</param>
     /// <param name="logger">The logger; none when null.</param>
-    /// <exception cref="ArgumentException">The options have no configuration string or one that does not parse.</exception>
+    /// <exception cref="ArgumentException">The options have no configuration string, or an option is invalid.</exception>
     public RedisStore(RedisStoreOptions options, TimeProvider? timeProvider = null, ILogger<RedisStore>? logger = null)
+        : this(options ?? throw new ArgumentNullException(nameof(options)), timeProvider, logger, connection: null)
     {
-        ArgumentNullException.ThrowIfNull(options);
+    }
+
+    private RedisStore(RedisStoreOptions options, TimeProvider? timeProvider, ILogger<RedisStore>? logger, IConnectionMultiplexer? connection)
+    {
         _options = Validate(options);
-        if (string.IsNullOrWhiteSpace(options.Configuration))
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        if (connection is not null)
+        {
+            _connection = RedisConnection.Given(connection, _logger);
+        }
+        else if (string.IsNullOrWhiteSpace(options.Configuration))
         {
             throw new ArgumentException("RedisStoreOptions.Configuration is required when the store opens its own connection.", nameof(options));
         }
+        else
+        {
+            _connection = RedisConnection.Owned(options.Configuration, _logger);
+        }
 
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _connection = RedisConnection.Owned(options.Configuration, _logger);
         _time = timeProvider ?? TimeProvider.System;
-        _prefix = _options.Prefix;
-        _userPrefix = _prefix + UserInfix;
-        _pattern = EscapeGlob(_prefix) + "*";
-        _defaultTtlSeconds = (long)Math.Ceiling(_options.DefaultTtl.TotalSeconds);
+        _keys = new RedisKeyspace(_options.KeyPrefix);
+        _defaultTtlSeconds = (long)Math.Ceiling(_options.DefaultLifetime.TotalSeconds);
+        _index = new RedisUserIndex(_keys, _defaultTtlSeconds, _time, _logger);
     }
 
     /// <summary>
@@ -138,6 +110,9 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// <summary>Whether Redis is connected (<see cref="IConnectionMultiplexer.IsConnected"/>).</summary>
     /// <remarks>Before the store's own connection has been tried for the first time, <see langword="true"/>: the first call connects.</remarks>
     public bool IsReady => _connection.IsConnected;
+
+    /// <summary>The prefix of the user index's keys, derived from <see cref="RedisStoreOptions.KeyPrefix"/> (<c>sess-user:</c> for <c>sess:</c>).</summary>
+    internal string IndexPrefix => _keys.IndexPrefix;
 
     /// <summary>
     /// Gets a session with <c>PTTL</c> and <c>GET</c> of its key, pipelined in one round trip
@@ -155,20 +130,14 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// offers no <c>PTTL</c>.
     /// </remarks>
     /// <inheritdoc/>
-    public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         try
         {
-            ArgumentNullException.ThrowIfNull(sessionId);
+            ArgumentNullException.ThrowIfNull(key);
             cancellationToken.ThrowIfCancellationRequested();
-            if (IsReserved(sessionId))
-            {
-                return null;
-            }
-
-            var key = Key(sessionId);
             var database = await DatabaseAsync(cancellationToken);
-            var read = await database.StringGetWithExpiryAsync(key).WaitAsync(cancellationToken);
+            var read = await database.StringGetWithExpiryAsync(_keys.Session(key)).WaitAsync(cancellationToken);
             if (read.Value.IsNull || Read(read.Value) is not { } data)
             {
                 return null;
@@ -185,23 +154,21 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
 
     /// <summary>
     /// Writes the session with <c>SET key document EX ttl GET</c>, the TTL being the seconds until
-    /// the cookie expires rounded up (one day for a cookie without expiry); the document it replaces
-    /// tells whose session it was. A session that has already expired (a TTL of zero or less) is
-    /// deleted instead (<c>GETDEL</c>). The session is added to its user's set in the same round
-    /// trip, and removed from the set of the user it had before when that changed.
-    /// <paramref name="data"/>'s <see cref="SessionData.StoreVersion"/> becomes the document written.
+    /// the cookie expires rounded up (<see cref="RedisStoreOptions.DefaultLifetime"/> for a cookie
+    /// without expiry); the document it replaces tells whose session it was. A session that has
+    /// already expired (a TTL of zero or less) is deleted instead (<c>GETDEL</c>). The session is
+    /// added to its user's set in the same round trip, and removed from the set of the user it had
+    /// before when that changed. The version returned is the document written.
     /// </summary>
-    /// <exception cref="ArgumentException">The ID starts with <c>user:</c>, which names the user index's keys.</exception>
     /// <inheritdoc/>
-    public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public async ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
         try
         {
-            ArgumentNullException.ThrowIfNull(sessionId);
+            ArgumentNullException.ThrowIfNull(key);
             ArgumentNullException.ThrowIfNull(data);
-            ThrowIfReserved(sessionId);
             cancellationToken.ThrowIfCancellationRequested();
-            var key = Key(sessionId);
+            var redisKey = _keys.Session(key);
             var ttl = TtlSeconds(data);
             var userId = data.UserId;
             RedisValue document = data.ToUtf8Json();
@@ -209,19 +176,19 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
             RedisValue previous;
             if (ttl > 0)
             {
-                // One round trip: the user's set, the write, the user's set again (see IndexAround).
-                previous = await IndexAround(database, userId, sessionId, ttl, () => database.StringSetAndGetAsync(key, document, TimeSpan.FromSeconds(ttl), When.Always, CommandFlags.None))
+                // One round trip: the user's set, the write, the user's set again.
+                previous = await _index.AroundAsync(database, userId, key, ttl, () => database.StringSetAndGetAsync(redisKey, document, TimeSpan.FromSeconds(ttl), When.Always, CommandFlags.None))
                     .WaitAsync(cancellationToken);
             }
             else
             {
                 RedisStoreLog.ExpiredOnWrite(_logger);
-                previous = await database.StringGetDeleteAsync(key).WaitAsync(cancellationToken);
+                previous = await database.StringGetDeleteAsync(redisKey).WaitAsync(cancellationToken);
                 userId = null;
             }
 
-            await UnindexAsync(database, UserOf(previous), userId, sessionId, cancellationToken);
-            data.StoreVersion = document;
+            await _index.UnindexAsync(database, _index.UserOf(previous), userId, key, cancellationToken);
+            return document;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -229,19 +196,15 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
         }
     }
 
-    /// <summary>Always <see langword="true"/>: <see cref="TrySetAsync"/> is a compare-and-set in one Lua script.</summary>
-    public bool SupportsConditionalWrites => true;
-
     /// <summary>
     /// Writes the session only if the key still holds exactly the document that
-    /// <paramref name="expectedVersion"/> is (the value <see cref="GetAsync"/> read or
-    /// <see cref="SetAsync"/> wrote), with one Lua script on the one key: <c>GET</c>, compare, then
+    /// <paramref name="expectedVersion"/> is (the value <see cref="GetAsync"/> read or a write
+    /// returned), with one Lua script on the one key: <c>GET</c>, compare, then
     /// <c>SET key document EX ttl</c>, or <c>DEL</c> when the TTL is zero or less (a conditional
     /// delete). A missing or expired key never matches, so a destroyed session is not brought back.
     /// The session is added to its user's set in the same round trip (an entry a failed write added
     /// is dropped by the next read of that user's sessions), and after a successful write it leaves
     /// the set of the user the expected document had, when that changed.
-    /// On success <paramref name="data"/>'s <see cref="SessionData.StoreVersion"/> becomes the document written.
     /// </summary>
     /// <remarks>
     /// The key's value is the version, so a write that leaves the document byte for byte as it was
@@ -249,35 +212,33 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// <paramref name="expectedVersion"/> that is not a <see cref="RedisValue"/> never matches.
     /// </remarks>
     /// <inheritdoc/>
-    public async ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
+    public async ValueTask<object?> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
     {
         try
         {
-            ArgumentNullException.ThrowIfNull(sessionId);
+            ArgumentNullException.ThrowIfNull(key);
             ArgumentNullException.ThrowIfNull(data);
             ArgumentNullException.ThrowIfNull(expectedVersion);
             cancellationToken.ThrowIfCancellationRequested();
             if (expectedVersion is not RedisValue { IsNull: false } expected)
             {
-                return false;
+                return null;
             }
 
-            ThrowIfReserved(sessionId);
-            var key = Key(sessionId);
             var ttl = TtlSeconds(data);
             var userId = ttl > 0 ? data.UserId : null;
             RedisValue document = data.ToUtf8Json();
             var database = await DatabaseAsync(cancellationToken);
 
             // On success the document replaced is the expected one: it tells whose session it was.
-            var result = await IndexAround(database, userId, sessionId, ttl, () => database.ScriptEvaluateAsync(
-                    CompareAndSetScript,
-                    [key],
+            var result = await _index.AroundAsync(database, userId, key, ttl, () => database.ScriptEvaluateAsync(
+                    RedisScripts.CompareAndSet,
+                    [_keys.Session(key)],
                     [expected, ttl > 0 ? document : RedisValue.EmptyString, ttl]))
                 .WaitAsync(cancellationToken);
             if ((long)result != 1)
             {
-                return false; // a set entry added for nothing is dropped by the next read of the user's sessions
+                return null; // a set entry added for nothing is dropped by the next read of the user's sessions
             }
 
             if (ttl <= 0)
@@ -285,9 +246,8 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
                 RedisStoreLog.ExpiredOnWrite(_logger);
             }
 
-            await UnindexAsync(database, UserOf(expected), userId, sessionId, cancellationToken);
-            data.StoreVersion = document;
-            return true;
+            await _index.UnindexAsync(database, _index.UserOf(expected), userId, key, cancellationToken);
+            return document;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -300,20 +260,15 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// it from that user's set (a second round trip, for signed-in sessions only).
     /// </summary>
     /// <inheritdoc/>
-    public async ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default)
     {
         try
         {
-            ArgumentNullException.ThrowIfNull(sessionId);
+            ArgumentNullException.ThrowIfNull(key);
             cancellationToken.ThrowIfCancellationRequested();
-            if (IsReserved(sessionId))
-            {
-                return;
-            }
-
             var database = await DatabaseAsync(cancellationToken);
-            var previous = await database.StringGetDeleteAsync(Key(sessionId)).WaitAsync(cancellationToken);
-            await UnindexAsync(database, UserOf(previous), null, sessionId, cancellationToken);
+            var previous = await database.StringGetDeleteAsync(_keys.Session(key)).WaitAsync(cancellationToken);
+            await _index.UnindexAsync(database, _index.UserOf(previous), null, key, cancellationToken);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -325,31 +280,31 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     /// Sets the key's TTL from <paramref name="data"/>'s cookie with <c>EXPIRE</c>; the stored
     /// document is not rewritten. An expired cookie deletes the key (as <c>EXPIRE</c> with a TTL of
     /// zero or less does). Does nothing when <see cref="RedisStoreOptions.DisableTouch"/> is set.
-    /// For a signed-in session the user's set is extended (and the session added to it again) in
-    /// the same round trip, so the set outlives the session.
+    /// For a signed-in session the session's entry in the user's set takes the new expiry in the
+    /// same round trip.
     /// </summary>
     /// <inheritdoc/>
-    public async ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public async ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
         try
         {
-            ArgumentNullException.ThrowIfNull(sessionId);
+            ArgumentNullException.ThrowIfNull(key);
             ArgumentNullException.ThrowIfNull(data);
             cancellationToken.ThrowIfCancellationRequested();
-            if (_options.DisableTouch || IsReserved(sessionId))
+            if (_options.DisableTouch)
             {
                 return;
             }
 
-            var key = Key(sessionId);
+            var redisKey = _keys.Session(key);
             var ttl = TtlSeconds(data);
             var database = await DatabaseAsync(cancellationToken);
             if (ttl > 0)
             {
-                var expire = database.KeyExpireAsync(key, TimeSpan.FromSeconds(ttl));
+                var expire = database.KeyExpireAsync(redisKey, TimeSpan.FromSeconds(ttl));
                 if (data.UserId is { } userId)
                 {
-                    await Task.WhenAll(expire, IndexAsync(database, userId, sessionId, ttl)).WaitAsync(cancellationToken);
+                    await Task.WhenAll(expire, _index.IndexAsync(database, userId, key, ttl)).WaitAsync(cancellationToken);
                 }
                 else
                 {
@@ -358,8 +313,8 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
             }
             else
             {
-                await database.KeyDeleteAsync(key).WaitAsync(cancellationToken);
-                await UnindexAsync(database, data.UserId, null, sessionId, cancellationToken);
+                await database.KeyDeleteAsync(redisKey).WaitAsync(cancellationToken);
+                await _index.UnindexAsync(database, data.UserId, null, key, cancellationToken);
             }
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -369,9 +324,9 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     }
 
     /// <summary>
-    /// Lists a user's sessions: <c>SMEMBERS</c> of the user's set, then a <c>GET</c> of each member's
-    /// session, pipelined. A member whose session is gone, unreadable or now another user's is
-    /// removed from the set (<c>SREM</c>) and read once more, and put back if it has become this
+    /// Lists a user's sessions: the members of the user's sorted set, then a <c>GET</c> of each
+    /// member's session, pipelined. A member whose session is gone, unreadable or now another
+    /// user's is removed from the set and read once more, and put back if it has become this
     /// user's session meanwhile, so the read heals the index without racing a write.
     /// </summary>
     /// <inheritdoc/>
@@ -382,42 +337,7 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
             ArgumentNullException.ThrowIfNull(userId);
             cancellationToken.ThrowIfCancellationRequested();
             var database = await DatabaseAsync(cancellationToken);
-            var userKey = UserKey(userId);
-            var members = await database.SetMembersAsync(userKey).WaitAsync(cancellationToken);
-            var sessions = new List<UserSessionInfo>(members.Length);
-            var stale = new List<RedisValue>();
-            var ids = new List<string>(members.Length);
-            foreach (var member in members)
-            {
-                if (IsReserved((string)member!))
-                {
-                    stale.Add(member);
-                }
-                else
-                {
-                    ids.Add((string)member!);
-                }
-            }
-
-            var values = await Task.WhenAll(ids.Select(id => database.StringGetAsync(Key(id)))).WaitAsync(cancellationToken);
-            for (var i = 0; i < ids.Count; i++)
-            {
-                if (ReadOwned(values[i], userId) is { } data)
-                {
-                    sessions.Add(new UserSessionInfo(ids[i], data));
-                }
-                else
-                {
-                    stale.Add(ids[i]);
-                }
-            }
-
-            if (stale.Count > 0)
-            {
-                sessions.AddRange(await HealAsync(database, userKey, userId, stale, cancellationToken));
-            }
-
-            return sessions;
+            return await _index.ListAsync(database, userId, cancellationToken);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -435,9 +355,9 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
             var database = connection.GetDatabase(_options.Database);
             var seen = new HashSet<RedisKey>();
             var result = new Dictionary<string, SessionData>(StringComparer.Ordinal);
-            await foreach (var page in ScanAsync(connection, database.Database, cancellationToken))
+            await foreach (var page in ScanAsync(connection, database.Database, _keys.SessionPattern, cancellationToken))
             {
-                var fresh = page.Where(key => !IsIndexKey(key) && seen.Add(key)).ToArray();
+                var fresh = page.Where(key => !_keys.IsIndexKey(key) && seen.Add(key)).ToArray();
                 var reads = new Task<RedisValue>[fresh.Length];
                 for (var i = 0; i < fresh.Length; i++)
                 {
@@ -449,7 +369,7 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
                 {
                     if (!values[i].IsNull && Read(values[i]) is { } data)
                     {
-                        result[((string)fresh[i]!)[_prefix.Length..]] = data;
+                        result[_keys.StoreKeyOf(fresh[i])] = data;
                     }
                 }
             }
@@ -462,7 +382,7 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
         }
     }
 
-    /// <summary>Counts the keys under the prefix, except the user index's sets.</summary>
+    /// <summary>Counts the session keys under the prefix.</summary>
     /// <inheritdoc/>
     public async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
     {
@@ -472,9 +392,9 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
             var connection = await _connection.GetAsync(cancellationToken);
             var database = connection.GetDatabase(_options.Database);
             var seen = new HashSet<RedisKey>();
-            await foreach (var page in ScanAsync(connection, database.Database, cancellationToken))
+            await foreach (var page in ScanAsync(connection, database.Database, _keys.SessionPattern, cancellationToken))
             {
-                seen.UnionWith(page.Where(key => !IsIndexKey(key)));
+                seen.UnionWith(page.Where(key => !_keys.IsIndexKey(key)));
             }
 
             return seen.Count;
@@ -486,7 +406,7 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     }
 
     /// <summary>
-    /// Deletes every key under the prefix, the user index's sets included, with one single-key
+    /// Deletes every key under the prefix, and every set of the user index, with one single-key
     /// delete per key, pipelined a <c>SCAN</c> step at a time.
     /// </summary>
     /// <inheritdoc/>
@@ -497,16 +417,19 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
             cancellationToken.ThrowIfCancellationRequested();
             var connection = await _connection.GetAsync(cancellationToken);
             var database = connection.GetDatabase(_options.Database);
-            await foreach (var page in ScanAsync(connection, database.Database, cancellationToken))
+            foreach (var pattern in (string[])[_keys.SessionPattern, _keys.IndexPattern])
             {
-                // Single-key commands: the keys of one step may lie in different hash slots.
-                var deletes = new Task<bool>[page.Length];
-                for (var i = 0; i < page.Length; i++)
+                await foreach (var page in ScanAsync(connection, database.Database, pattern, cancellationToken))
                 {
-                    deletes[i] = database.KeyDeleteAsync(page[i]);
-                }
+                    // Single-key commands: the keys of one step may lie in different hash slots.
+                    var deletes = new Task<bool>[page.Length];
+                    for (var i = 0; i < page.Length; i++)
+                    {
+                        deletes[i] = database.KeyDeleteAsync(page[i]);
+                    }
 
-                await Task.WhenAll(deletes).WaitAsync(cancellationToken);
+                    await Task.WhenAll(deletes).WaitAsync(cancellationToken);
+                }
             }
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -551,13 +474,15 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     }
 
     // connect-redis: Math.ceil((Number(new Date(expires)) - Date.now()) / 1000), else the default.
+    // (The difference is taken in whole milliseconds, as JavaScript's dates have it.)
     internal long TtlSeconds(SessionData data)
     {
-        if (data.Expires is not { } expires)
+        if (data.Expires is null)
         {
             return _defaultTtlSeconds;
         }
 
+        var expires = StoreDocument.Expiry(data, _options.DefaultLifetime, _time);
         var milliseconds = expires.ToUnixTimeMilliseconds() - _time.GetUtcNow().ToUnixTimeMilliseconds();
         return (long)Math.Ceiling(milliseconds / 1000.0);
     }
@@ -584,116 +509,6 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
             : new RedisException(message, ex);
     }
 
-    internal static string EscapeGlob(string text)
-    {
-        var builder = new StringBuilder(text.Length + 4);
-        foreach (var c in text)
-        {
-            if (c is '*' or '?' or '[' or ']' or '\\')
-            {
-                builder.Append('\\');
-            }
-
-            builder.Append(c);
-        }
-
-        return builder.ToString();
-    }
-
-    private RedisKey Key(string sessionId) => _prefix + sessionId;
-
-    private RedisKey UserKey(string userId) => _userPrefix + userId;
-
-    private bool IsIndexKey(RedisKey key) => ((string?)key)?.StartsWith(_userPrefix, StringComparison.Ordinal) == true;
-
-    // An ID that would name a key of the user index.
-    private static bool IsReserved(string sessionId) => sessionId.StartsWith(UserInfix, StringComparison.Ordinal);
-
-    private static void ThrowIfReserved(string sessionId)
-    {
-        if (IsReserved(sessionId))
-        {
-            throw new ArgumentException($"Session IDs that start with '{UserInfix}' are reserved: Prefix + '{UserInfix}' + userId names the sets of the index of sessions by user.", nameof(sessionId));
-        }
-    }
-
-    private Task<RedisResult> IndexAsync(IDatabaseAsync database, string userId, string sessionId, long ttl) =>
-        database.ScriptEvaluateAsync(IndexScript, [UserKey(userId)], [sessionId, ttl]);
-
-    /// <summary>
-    /// Sends a session write with the session's entry in its user's set on both sides, in one
-    /// round trip. The entry before the write means a session is never stored without its entry
-    /// (an entry without its session is harmless: reads drop it); the entry after it means a read
-    /// that dropped the entry while the write was on its way cannot have the last word (on one
-    /// server, commands of one connection run in the order sent).
-    /// </summary>
-    private async Task<T> IndexAround<T>(IDatabaseAsync database, string? userId, string sessionId, long ttl, Func<Task<T>> write)
-    {
-        if (userId is null || ttl <= 0)
-        {
-            return await write();
-        }
-
-        var before = IndexAsync(database, userId, sessionId, ttl);
-        var written = write();
-        var after = IndexAsync(database, userId, sessionId, ttl);
-        await Task.WhenAll(before, written, after);
-        return await written;
-    }
-
-    // Removes a session from the set of the user it belonged to, when that is not its user now.
-    private async Task UnindexAsync(IDatabaseAsync database, string? previousUserId, string? userId, string sessionId, CancellationToken cancellationToken)
-    {
-        if (previousUserId is not null && previousUserId != userId)
-        {
-            await database.SetRemoveAsync(UserKey(previousUserId), sessionId).WaitAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>
-    /// Removes the stale members from a user's set, then reads their sessions again: one that is
-    /// this user's now (written while this read ran) is put back, with its remaining TTL, and listed.
-    /// </summary>
-    private async Task<List<UserSessionInfo>> HealAsync(IDatabaseAsync database, RedisKey userKey, string userId, List<RedisValue> stale, CancellationToken cancellationToken)
-    {
-        await database.SetRemoveAsync(userKey, [.. stale]).WaitAsync(cancellationToken);
-        RedisStoreLog.IndexHealed(_logger, stale.Count);
-        var ids = stale.Select(member => (string)member!).Where(id => !IsReserved(id)).ToArray();
-        var values = ids.Select(id => database.StringGetAsync(Key(id))).ToArray();
-        var ttls = ids.Select(id => database.KeyTimeToLiveAsync(Key(id))).ToArray();
-        await Task.WhenAll(values.Cast<Task>().Concat(ttls)).WaitAsync(cancellationToken);
-        var back = new List<UserSessionInfo>();
-        var readds = new List<Task>();
-        for (var i = 0; i < ids.Length; i++)
-        {
-            if (ReadOwned(await values[i], userId) is { } data)
-            {
-                back.Add(new UserSessionInfo(ids[i], data));
-                var ttl = await ttls[i] is { } left ? (long)Math.Ceiling(left.TotalSeconds) : _defaultTtlSeconds;
-                readds.Add(IndexAsync(database, userId, ids[i], Math.Max(ttl, 1)));
-            }
-        }
-
-        await Task.WhenAll(readds).WaitAsync(cancellationToken);
-        return back;
-    }
-
-    // The session in a value read, when it is readable and the user's.
-    private SessionData? ReadOwned(RedisValue value, string userId) =>
-        !value.IsNull && Read(value) is { } data && data.UserId == userId ? data : null;
-
-    // The user of a stored document, without parsing documents that have none.
-    private string? UserOf(RedisValue document)
-    {
-        if (document.IsNull)
-        {
-            return null;
-        }
-
-        var bytes = (ReadOnlyMemory<byte>)document;
-        return bytes.Span.IndexOf("\"userId\""u8) >= 0 && SessionData.TryParse(bytes.Span, out var data, _time) ? data.UserId : null;
-    }
-
     private async ValueTask<IDatabaseAsync> DatabaseAsync(CancellationToken cancellationToken)
     {
         var connection = await _connection.GetAsync(cancellationToken);
@@ -703,21 +518,17 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     // The value read is the session's version: a conditional write compares it with the key's value.
     private SessionData? Read(RedisValue value)
     {
-        try
+        var data = StoreDocument.Read(((ReadOnlyMemory<byte>)value).Span, _time, _logger);
+        if (data is not null)
         {
-            var data = SessionData.Parse(((ReadOnlyMemory<byte>)value).Span, _time);
             data.StoreVersion = value;
-            return data;
         }
-        catch (FormatException ex)
-        {
-            RedisStoreLog.UnreadableSession(_logger, SessionIdRedaction.Copy(ex));
-            return null;
-        }
+
+        return data;
     }
 
     // Cursor SCAN on every primary: in a cluster each holds its own slots; replicas are skipped.
-    private async IAsyncEnumerable<RedisKey[]> ScanAsync(IConnectionMultiplexer connection, int database, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<RedisKey[]> ScanAsync(IConnectionMultiplexer connection, int database, string pattern, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var primaries = connection.GetServers()
             .Where(server => !server.IsReplica && server.ServerType != ServerType.Sentinel)
@@ -734,7 +545,7 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
             do
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var reply = await server.ExecuteAsync(database, "SCAN", [cursor, "MATCH", _pattern, "COUNT", count], CommandFlags.None)
+                var reply = await server.ExecuteAsync(database, "SCAN", [cursor, "MATCH", pattern, "COUNT", count], CommandFlags.None)
                     .WaitAsync(cancellationToken);
                 var parts = (RedisResult[])reply!;
                 cursor = (RedisValue)parts[0];
@@ -751,15 +562,15 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     // Checks the options and takes a copy, so that later changes to them have no effect.
     internal static RedisStoreOptions Validate(RedisStoreOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options.Prefix, "RedisStoreOptions.Prefix");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.DefaultTtl, TimeSpan.FromSeconds(1), "RedisStoreOptions.DefaultTtl");
+        ArgumentNullException.ThrowIfNull(options.KeyPrefix, "RedisStoreOptions.KeyPrefix");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DefaultLifetime, TimeSpan.FromSeconds(1), "RedisStoreOptions.DefaultLifetime");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Database, -1, "RedisStoreOptions.Database");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ScanCount, 1, "RedisStoreOptions.ScanCount");
         return new RedisStoreOptions
         {
             Configuration = options.Configuration,
-            Prefix = options.Prefix,
-            DefaultTtl = options.DefaultTtl,
+            KeyPrefix = options.KeyPrefix,
+            DefaultLifetime = options.DefaultLifetime,
             DisableTouch = options.DisableTouch,
             Database = options.Database,
             ScanCount = options.ScanCount,

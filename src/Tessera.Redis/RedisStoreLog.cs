@@ -5,9 +5,6 @@ namespace Tessera;
 /// <summary>The Redis store's log messages. Event IDs are stable; none logs a session ID or session data, and a logged exception is a copy with session IDs and keys redacted (SessionIdRedaction).</summary>
 internal static partial class RedisStoreLog
 {
-    [LoggerMessage(EventId = 101, EventName = "UnreadableSession", Level = LogLevel.Warning, Message = "A value under the store's prefix is not an express-session document; it is treated as missing.")]
-    public static partial void UnreadableSession(ILogger logger, Exception exception);
-
     [LoggerMessage(EventId = 102, EventName = "ExpiredOnWrite", Level = LogLevel.Debug, Message = "The session has already expired; it was deleted instead of written.")]
     public static partial void ExpiredOnWrite(ILogger logger);
 

@@ -14,20 +14,25 @@ public sealed class RedisStoreOptions
     /// </remarks>
     public string? Configuration { get; set; }
 
-    /// <summary>The prefix of every key: a session is stored under <c>Prefix + sessionId</c>.</summary>
+    /// <summary>
+    /// The prefix of the sessions' keys: a session is stored under <c>KeyPrefix + key</c>
+    /// (connect-redis's <c>prefix</c>). The user index's sets are under a prefix derived from it that
+    /// does not start with it (<c>sess-user:</c> for <c>sess:</c>), so that listing and counting by
+    /// <c>SCAN KeyPrefix*</c>, connect-redis's included, see sessions only.
+    /// </summary>
     /// <value>Default <c>sess:</c>, as connect-redis.</value>
     /// <remarks>
     /// Listing, counting and clearing cover every key that starts with the prefix, so an empty
     /// prefix makes <see cref="RedisStore.ClearAsync"/> empty the whole database.
     /// </remarks>
-    public string Prefix { get; set; } = "sess:";
+    public string KeyPrefix { get; set; } = "sess:";
 
     /// <summary>
     /// The TTL of a session whose cookie has no expiry (a browser-session cookie). Redis TTLs are
     /// whole seconds, so it is rounded up to one.
     /// </summary>
     /// <value>Default one day, as connect-redis.</value>
-    public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromDays(1);
+    public TimeSpan DefaultLifetime { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>
     /// Whether <see cref="RedisStore.TouchAsync"/> does nothing, so that a session expires a fixed

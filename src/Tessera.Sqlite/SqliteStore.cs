@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -42,7 +43,7 @@ namespace Tessera;
 /// user's sessions without a scan.
 /// </para>
 /// </remarks>
-public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IAsyncDisposable, IDisposable
+public sealed class SqliteStore : IConditionalSessionStore, IEnumerableSessionStore, IUserSessionStore, IAsyncDisposable, IDisposable
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
@@ -111,62 +112,45 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
     /// the row's expiry, which <see cref="TouchAsync"/> may have moved past the document's cookie.
     /// </summary>
     /// <inheritdoc/>
-    public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
         return await ReadAsync(
             (connection, _) =>
             {
-                using var command = connection.CreateCommand();
-                command.CommandText = SqliteSchema.Get;
-                command.Parameters.AddWithValue("$id", sessionId);
-                command.Parameters.AddWithValue("$now", NowMilliseconds());
-                using var reader = command.ExecuteReader();
-                return reader.Read() ? Read(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)) : null;
+                SessionData? found = null;
+                SqliteStatement.ForEachRow(connection, row => found = Read(row.GetString(0), row.GetInt64(1), row.GetInt64(2)), SqliteSchema.Get, ("$id", key), ("$now", NowMilliseconds()));
+                return found;
             },
             cancellationToken);
     }
 
     /// <summary>
     /// Creates or replaces the session's row, with its user, on the writer thread. A replaced
-    /// row's version goes up by one; a new row starts at a random version. <paramref name="data"/>'s
-    /// <see cref="SessionData.StoreVersion"/> becomes the version written.
+    /// row's version goes up by one; a new row starts at a random version. The version returned is
+    /// the row's new version, a boxed <see cref="long"/>.
     /// </summary>
     /// <inheritdoc/>
-    public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public async ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
         var json = data.ToJson();
         var expires = ExpiresMilliseconds(data);
         var user = data.UserId;
-        data.StoreVersion = await WriteAsync(
-            connection =>
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = SqliteSchema.Set;
-                command.Parameters.AddWithValue("$id", sessionId);
-                command.Parameters.AddWithValue("$data", json);
-                command.Parameters.AddWithValue("$expires", expires);
-                command.Parameters.AddWithValue("$version", NewRowVersion());
-                command.Parameters.AddWithValue("$user", (object?)user ?? DBNull.Value);
-                return (long)command.ExecuteScalar()!;
-            },
+        return await WriteAsync(
+            connection => SqliteStatement.Scalar(connection, SqliteSchema.Set, ("$id", key), ("$data", json), ("$expires", expires), ("$version", NewRowVersion()), ("$user", user)),
             cancellationToken);
     }
 
-    /// <summary>Always <see langword="true"/>: <see cref="TrySetAsync"/> is a compare-and-set in one statement.</summary>
-    public bool SupportsConditionalWrites => true;
-
     /// <summary>
     /// Replaces the session's row only if it is live and still of the version
-    /// <paramref name="expectedVersion"/> (read by <see cref="GetAsync"/> or written by
-    /// <see cref="SetAsync"/>), in one <c>UPDATE … WHERE id = … AND version = … AND expires &gt; now</c>
-    /// on the writer thread that also moves the version on and records the session's user. A
-    /// missing or expired row never matches, so a destroyed session is not brought back. On
-    /// success <paramref name="data"/>'s <see cref="SessionData.StoreVersion"/> becomes the new version.
+    /// <paramref name="expectedVersion"/> (read by <see cref="GetAsync"/> or returned by a write),
+    /// in one <c>UPDATE … WHERE id = … AND version = … AND expires &gt; now</c> on the writer thread
+    /// that also moves the version on and records the session's user. A missing or expired row
+    /// never matches, so a destroyed session is not brought back.
     /// </summary>
     /// <remarks>
     /// A session whose cookie has already expired is written with that expiry, so it can no longer
@@ -174,58 +158,32 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
     /// <see cref="long"/> never matches.
     /// </remarks>
     /// <inheritdoc/>
-    public async ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
+    public async ValueTask<object?> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(expectedVersion);
         cancellationToken.ThrowIfCancellationRequested();
         if (expectedVersion is not long expected)
         {
-            return false;
+            return null;
         }
 
         var json = data.ToJson();
         var expires = ExpiresMilliseconds(data);
         var user = data.UserId;
-        var written = await WriteAsync(
-            connection =>
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = SqliteSchema.TrySet;
-                command.Parameters.AddWithValue("$id", sessionId);
-                command.Parameters.AddWithValue("$data", json);
-                command.Parameters.AddWithValue("$expires", expires);
-                command.Parameters.AddWithValue("$expected", expected);
-                command.Parameters.AddWithValue("$user", (object?)user ?? DBNull.Value);
-                command.Parameters.AddWithValue("$now", NowMilliseconds());
-                return command.ExecuteScalar() as long?;
-            },
+        return await WriteAsync(
+            connection => SqliteStatement.Scalar(connection, SqliteSchema.TrySet, ("$id", key), ("$data", json), ("$expires", expires), ("$expected", expected), ("$user", user), ("$now", NowMilliseconds())),
             cancellationToken);
-        if (written is not { } version)
-        {
-            return false;
-        }
-
-        data.StoreVersion = version;
-        return true;
     }
 
     /// <summary>Deletes the session's row, on the writer thread.</summary>
     /// <inheritdoc/>
-    public async ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
-        await WriteAsync(
-            connection =>
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = SqliteSchema.Destroy;
-                command.Parameters.AddWithValue("$id", sessionId);
-                return command.ExecuteNonQuery();
-            },
-            cancellationToken);
+        await WriteAsync(connection => SqliteStatement.Execute(connection, SqliteSchema.Destroy, ("$id", key)), cancellationToken);
     }
 
     /// <summary>
@@ -234,22 +192,14 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
     /// rewritten. <see cref="GetAsync"/> reports the new expiry as <see cref="SessionData.StoreExpires"/>.
     /// </summary>
     /// <inheritdoc/>
-    public async ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public async ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
         var expires = ExpiresMilliseconds(data);
         await WriteAsync(
-            connection =>
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = SqliteSchema.Touch;
-                command.Parameters.AddWithValue("$id", sessionId);
-                command.Parameters.AddWithValue("$expires", expires);
-                command.Parameters.AddWithValue("$now", NowMilliseconds());
-                return command.ExecuteNonQuery();
-            },
+            connection => SqliteStatement.Execute(connection, SqliteSchema.Touch, ("$id", key), ("$expires", expires), ("$now", NowMilliseconds())),
             cancellationToken);
     }
 
@@ -264,20 +214,19 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         return await ReadAsync(
             (connection, token) =>
             {
-                using var command = connection.CreateCommand();
-                command.CommandText = SqliteSchema.All;
-                command.Parameters.AddWithValue("$now", NowMilliseconds());
-                using var reader = command.ExecuteReader();
                 var result = new Dictionary<string, SessionData>(StringComparer.Ordinal);
-                while (reader.Read())
-                {
-                    token.ThrowIfCancellationRequested();
-                    if (Read(reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)) is { } data)
+                SqliteStatement.ForEachRow(
+                    connection,
+                    row =>
                     {
-                        result[reader.GetString(0)] = data;
-                    }
-                }
-
+                        token.ThrowIfCancellationRequested();
+                        if (Read(row.GetString(1), row.GetInt64(2), row.GetInt64(3)) is { } data)
+                        {
+                            result[row.GetString(0)] = data;
+                        }
+                    },
+                    SqliteSchema.All,
+                    ("$now", NowMilliseconds()));
                 return (IReadOnlyDictionary<string, SessionData>)result;
             },
             cancellationToken);
@@ -289,13 +238,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
     {
         cancellationToken.ThrowIfCancellationRequested();
         return await ReadAsync(
-            (connection, _) =>
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = SqliteSchema.Count;
-                command.Parameters.AddWithValue("$now", NowMilliseconds());
-                return (long)command.ExecuteScalar()!;
-            },
+            (connection, _) => (long)SqliteStatement.Scalar(connection, SqliteSchema.Count, ("$now", NowMilliseconds()))!,
             cancellationToken);
     }
 
@@ -304,14 +247,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
     public async ValueTask ClearAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await WriteAsync(
-            connection =>
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = SqliteSchema.Clear;
-                return command.ExecuteNonQuery();
-            },
-            cancellationToken);
+        await WriteAsync(connection => SqliteStatement.Execute(connection, SqliteSchema.Clear), cancellationToken);
     }
 
     /// <summary>
@@ -328,21 +264,20 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         return await ReadAsync(
             (connection, token) =>
             {
-                using var command = connection.CreateCommand();
-                command.CommandText = SqliteSchema.UserSessions;
-                command.Parameters.AddWithValue("$user", userId);
-                command.Parameters.AddWithValue("$now", NowMilliseconds());
                 var sessions = new List<UserSessionInfo>();
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    token.ThrowIfCancellationRequested();
-                    if (Read(reader.GetString(1), version: null, reader.GetInt64(2)) is { } data)
+                SqliteStatement.ForEachRow(
+                    connection,
+                    row =>
                     {
-                        sessions.Add(new UserSessionInfo(reader.GetString(0), data));
-                    }
-                }
-
+                        token.ThrowIfCancellationRequested();
+                        if (Read(row.GetString(1), version: null, row.GetInt64(2)) is { } data)
+                        {
+                            sessions.Add(new UserSessionInfo(row.GetString(0), data));
+                        }
+                    },
+                    SqliteSchema.UserSessions,
+                    ("$user", userId),
+                    ("$now", NowMilliseconds()));
                 return (IReadOnlyList<UserSessionInfo>)sessions;
             },
             cancellationToken);
@@ -406,14 +341,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
     /// <returns>The number of sessions deleted.</returns>
     internal Task<int> PurgeBatchAsync(CancellationToken cancellationToken) =>
         WriteAsync(
-            connection =>
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = SqliteSchema.PurgeBatch;
-                command.Parameters.AddWithValue("$now", NowMilliseconds());
-                command.Parameters.AddWithValue("$limit", _options.PurgeBatchSize);
-                return command.ExecuteNonQuery();
-            },
+            connection => SqliteStatement.Execute(connection, SqliteSchema.PurgeBatch, ("$now", NowMilliseconds()), ("$limit", _options.PurgeBatchSize)),
             cancellationToken);
 
     /// <summary>
@@ -539,9 +467,7 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
         try
         {
             connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = _pragmas;
-            command.ExecuteNonQuery();
+            SqliteStatement.Execute(connection, _pragmas);
             return connection;
         }
         catch
@@ -636,24 +562,20 @@ public sealed class SqliteStore : IEnumerableSessionStore, IUserSessionStore, IA
 
     private SessionData? Read(string json, long? version, long? expires)
     {
-        try
+        var data = StoreDocument.Read(Encoding.UTF8.GetBytes(json), _time, _logger);
+        if (data is not null)
         {
-            var data = SessionData.Parse(json, _time);
             data.StoreVersion = version;
             data.StoreExpires = expires is { } milliseconds ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds) : null;
-            return data;
         }
-        catch (FormatException ex)
-        {
-            SqliteStoreLog.UnreadableSession(_logger, SessionIdRedaction.Copy(ex));
-            return null;
-        }
+
+        return data;
     }
 
     private long NowMilliseconds() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private long ExpiresMilliseconds(SessionData data) =>
-        data.Expires?.ToUnixTimeMilliseconds() ?? NowMilliseconds() + (long)_options.DefaultLifetime.TotalMilliseconds;
+        StoreDocument.Expiry(data, _options.DefaultLifetime, _time).ToUnixTimeMilliseconds();
 
     // Checks the options and takes a copy, so that later changes to them have no effect.
     internal static SqliteStoreOptions Validate(SqliteStoreOptions options)

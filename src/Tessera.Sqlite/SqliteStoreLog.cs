@@ -5,9 +5,6 @@ namespace Tessera;
 /// <summary>The SQLite store's log messages. Event IDs are stable; none logs a session ID or session data, and a logged exception is a copy with session IDs and keys redacted (SessionIdRedaction).</summary>
 internal static partial class SqliteStoreLog
 {
-    [LoggerMessage(EventId = 201, EventName = "UnreadableSession", Level = LogLevel.Warning, Message = "A stored session is not an express-session document; it is treated as missing.")]
-    public static partial void UnreadableSession(ILogger logger, Exception exception);
-
     [LoggerMessage(EventId = 202, EventName = "SchemaCreated", Level = LogLevel.Information, Message = "Created the session schema (version {Version}) in {DataSource}.")]
     public static partial void SchemaCreated(ILogger logger, int version, string dataSource);
 

@@ -1,17 +1,32 @@
 namespace Tessera;
 
 /// <summary>
-/// Where sessions live: express-session's store contract. <see cref="GetAsync"/>,
-/// <see cref="SetAsync"/> and <see cref="DestroyAsync"/> are required; <see cref="TouchAsync"/>
-/// is recommended (the default does nothing); listing, counting and clearing are the optional
-/// <see cref="IEnumerableSessionStore"/>.
+/// Where sessions live: express-session's store contract, over store <em>keys</em>.
+/// <see cref="GetAsync"/>, <see cref="SetAsync"/> and <see cref="DestroyAsync"/> are required;
+/// <see cref="TouchAsync"/> is recommended (the default does nothing). Each optional capability
+/// is an interface of its own that the runtime detects: <see cref="IConditionalSessionStore"/>
+/// (compare-and-set writes), <see cref="IEnumerableSessionStore"/> (listing, counting, clearing)
+/// and <see cref="IUserSessionStore"/> (the sessions of a user).
 /// </summary>
 /// <remarks>
+/// <para>
+/// A key is what the runtime hands the store for a session: the session ID, or its SHA-256 hash
+/// (lower-case hex) with <see cref="TesseraOptions.HashIdsInStore"/>. A store treats it as an
+/// opaque string and keeps the session under it (prefixed as its options say); it never derives
+/// anything from it, and never logs it or puts it into an exception message: it is a credential.
+/// </para>
+/// <para>
 /// Every method is asynchronous and honours its <see cref="CancellationToken"/> (the runtime
 /// cancels it after <see cref="TesseraOptions.StoreTimeout"/>), and never blocks its caller: a
-/// store over a synchronous client runs its I/O off the calling thread. A store throws
-/// only for a failure of the store itself; a missing, expired or unreadable session is
-/// <see langword="null"/> from <see cref="GetAsync"/>, and destroying a missing session is not an error.
+/// store over a synchronous client runs its I/O off the calling thread. A store throws only for a
+/// failure of the store itself; a missing, expired or unreadable session is <see langword="null"/>
+/// from <see cref="GetAsync"/> (<see cref="StoreDocument.Read"/> parses and logs an unreadable
+/// document), and destroying a missing session is not an error.
+/// </para>
+/// <para>
+/// A store never changes the <see cref="SessionData"/> it is given and keeps no reference to it:
+/// a write returns the version it wrote, and the caller records it.
+/// </para>
 /// </remarks>
 public interface ISessionStore
 {
@@ -21,60 +36,49 @@ public interface ISessionStore
     /// </summary>
     bool IsReady => true;
 
-    /// <summary>Gets a session.</summary>
-    /// <param name="sessionId">The session ID.</param>
+    /// <summary>
+    /// Gets a session: a new <see cref="SessionData"/> the caller owns. A store with versions sets
+    /// its <see cref="SessionData.StoreVersion"/>; a store that keeps the expiry apart from the
+    /// document sets its <see cref="SessionData.StoreExpires"/>.
+    /// </summary>
+    /// <param name="key">The store key of the session.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The session, or <see langword="null"/> when it does not exist or has expired.</returns>
-    ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default);
+    /// <returns>The session, or <see langword="null"/> when it does not exist, has expired or cannot be read.</returns>
+    ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default);
 
-    /// <summary>Creates or replaces a session. The store keeps it until <see cref="SessionData.Expires"/>.</summary>
-    /// <param name="sessionId">The session ID.</param>
-    /// <param name="data">The session; the store must not keep a reference to it.</param>
+    /// <summary>
+    /// Creates or replaces a session. The store keeps it until <see cref="SessionData.Expires"/>
+    /// (a default lifetime of the store's when the cookie has no expiry); a session whose expiry
+    /// has passed is removed instead of written.
+    /// </summary>
+    /// <param name="key">The store key of the session.</param>
+    /// <param name="data">The session; the store neither changes it nor keeps a reference to it.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>A task that completes when the write is durable as far as the store promises.</returns>
-    ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default);
+    /// <returns>
+    /// The version written, which the caller sets as the session's <see cref="SessionData.StoreVersion"/>
+    /// and may pass to <see cref="IConditionalSessionStore.TrySetAsync"/>; <see langword="null"/> for
+    /// a store without versions.
+    /// </returns>
+    ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default);
 
     /// <summary>Destroys a session; a missing one is not an error.</summary>
-    /// <param name="sessionId">The session ID.</param>
+    /// <param name="key">The store key of the session.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the session is gone.</returns>
-    ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default);
+    ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Records activity on an unmodified session: the store takes the new expiry of
-    /// <paramref name="data"/>'s cookie without rewriting its values. Does nothing for a missing session.
-    /// A store whose touch moves only the expiry, leaving the stored document's cookie as it was,
-    /// reports that expiry in <see cref="SessionData.StoreExpires"/> when it reads the session.
+    /// <paramref name="data"/>'s cookie without rewriting its values, and does not change the
+    /// session's version. Does nothing for a missing session: a touch never brings back a session
+    /// destroyed meanwhile. A store whose touch moves only the expiry, leaving the stored
+    /// document's cookie as it was, reports that expiry in <see cref="SessionData.StoreExpires"/>
+    /// when it reads the session. The default does nothing (a session then expires a fixed time
+    /// after its last write).
     /// </summary>
-    /// <param name="sessionId">The session ID.</param>
+    /// <param name="key">The store key of the session.</param>
     /// <param name="data">The session, whose cookie carries the new expiry.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the expiry is recorded.</returns>
-    ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-
-    /// <summary>
-    /// Whether <see cref="TrySetAsync"/> is a real conditional write (compare-and-set). When it
-    /// is, parallel requests to one session keep each other's changes and a destroyed session
-    /// is never written back; when it is not, the last write wins, as in express-session.
-    /// </summary>
-    bool SupportsConditionalWrites => false;
-
-    /// <summary>
-    /// Writes the session only if the stored session is still the version the caller read:
-    /// the one whose <see cref="SessionData.StoreVersion"/> is <paramref name="expectedVersion"/>.
-    /// On success the store sets <paramref name="data"/>'s <see cref="SessionData.StoreVersion"/>
-    /// to the version it wrote. A missing or expired session never matches, so a destroyed session
-    /// cannot be brought back. The default, for stores without conditional writes, writes
-    /// unconditionally with <see cref="SetAsync"/>.
-    /// </summary>
-    /// <param name="sessionId">The session ID.</param>
-    /// <param name="data">The session to write.</param>
-    /// <param name="expectedVersion">The version the caller read (never null).</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns><see langword="true"/> when written; <see langword="false"/> when the stored session had changed or was gone.</returns>
-    async ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
-    {
-        await SetAsync(sessionId, data, cancellationToken);
-        return true;
-    }
+    ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 }

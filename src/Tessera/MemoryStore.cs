@@ -17,13 +17,11 @@ namespace Tessera;
 /// evicted first, soonest-expiring first). Sessions do not survive a restart and are not shared
 /// between processes.
 /// </summary>
-public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Middleware.ICompletesSynchronously, IDisposable
+public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionStore, IUserSessionStore, Middleware.ICompletesSynchronously, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    // Expiry order, one queue per eviction group: sessions without a user, and sessions with one.
-    private readonly PriorityQueue<string, long> _anonymousQueue = new();
-    private readonly PriorityQueue<string, long> _userQueue = new();
+    private readonly MemoryExpiryQueue _queue = new();
     private readonly Dictionary<string, HashSet<string>> _byUser = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly MemoryStoreOptions _options;
@@ -41,19 +39,9 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range, such as a <see cref="MemoryStoreOptions.MaxSessions"/> that is not positive.</exception>
     public MemoryStore(MemoryStoreOptions? options = null, TimeProvider? timeProvider = null, ILogger<MemoryStore>? logger = null, IMeterFactory? meterFactory = null)
     {
-        _options = options ?? new MemoryStoreOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.DefaultLifetime, TimeSpan.Zero, "MemoryStoreOptions.DefaultLifetime");
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.SweepInterval, TimeSpan.Zero, "MemoryStoreOptions.SweepInterval");
+        _options = Validate(options ?? new MemoryStoreOptions());
         if (_options.MaxSessions is { } max)
         {
-            if (max < 1)
-            {
-                throw new ArgumentOutOfRangeException(
-                    nameof(options),
-                    max,
-                    $"MemoryStoreOptions.MaxSessions must be at least 1 (it is {max}): it is the most sessions the memory store holds. Set null to remove the bound.");
-            }
-
             _maxSessions = max;
             _evictions = new MemoryStoreEvictions(max, logger, meterFactory);
         }
@@ -64,6 +52,27 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
 
         _time = timeProvider ?? TimeProvider.System;
         _sweepTimer = _time.CreateTimer(static state => ((MemoryStore)state!).Sweep(), this, _options.SweepInterval, _options.SweepInterval);
+    }
+
+    /// <summary>Checks the options (an exception names the one out of range) and takes a copy, so that later changes to them have no effect.</summary>
+    internal static MemoryStoreOptions Validate(MemoryStoreOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.DefaultLifetime, TimeSpan.Zero, "MemoryStoreOptions.DefaultLifetime");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.SweepInterval, TimeSpan.Zero, "MemoryStoreOptions.SweepInterval");
+        if (options.MaxSessions is < 1)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.MaxSessions,
+                $"MemoryStoreOptions.MaxSessions must be at least 1 (it is {options.MaxSessions}): it is the most sessions the memory store holds. Set null to remove the bound.");
+        }
+
+        return new MemoryStoreOptions
+        {
+            DefaultLifetime = options.DefaultLifetime,
+            MaxSessions = options.MaxSessions,
+            SweepInterval = options.SweepInterval,
+        };
     }
 
     /// <summary>The number of entries held, expired or not, for diagnostics and tests.</summary>
@@ -79,14 +88,14 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
     }
 
     /// <inheritdoc/>
-    public ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
         Stored stored;
         lock (_lock)
         {
-            ref var entry = ref GetLive(sessionId, _time.GetUtcNow().UtcTicks);
+            ref var entry = ref GetLive(key, _time.GetUtcNow().UtcTicks);
             if (Unsafe.IsNullRef(ref entry))
             {
                 return ValueTask.FromResult<SessionData?>(null);
@@ -99,63 +108,61 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
     }
 
     /// <inheritdoc/>
-    public ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
         var stored = Stored.Of(data, _time);
         var now = _time.GetUtcNow().UtcTicks;
         int evicted;
+        long version;
         lock (_lock)
         {
-            evicted = Write(sessionId, data, stored, now);
+            evicted = Write(key, data, stored, now, out version);
         }
 
         ReportEvictions(evicted, now);
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult<object?>(version);
     }
 
     /// <inheritdoc/>
-    public bool SupportsConditionalWrites => true;
-
-    /// <inheritdoc/>
-    public ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
+    public ValueTask<object?> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(expectedVersion);
         cancellationToken.ThrowIfCancellationRequested();
         var stored = Stored.Of(data, _time);
         var now = _time.GetUtcNow().UtcTicks;
         int evicted;
+        long version;
         lock (_lock)
         {
-            ref var entry = ref GetLive(sessionId, now);
+            ref var entry = ref GetLive(key, now);
             if (Unsafe.IsNullRef(ref entry) || expectedVersion is not long expected || entry.Version != expected)
             {
-                return ValueTask.FromResult(false);
+                return ValueTask.FromResult<object?>(null);
             }
 
-            evicted = Write(sessionId, data, stored, now);
+            evicted = Write(key, data, stored, now, out version);
         }
 
         ReportEvictions(evicted, now);
-        return ValueTask.FromResult(true);
+        return ValueTask.FromResult<object?>(version);
     }
 
     /// <summary>Stores a session; returns how many live sessions were evicted to stay within the bound.</summary>
-    private int Write(string sessionId, SessionData data, Stored stored, long now)
+    private int Write(string key, SessionData data, Stored stored, long now, out long version)
     {
-        var expires = ExpiryTicks(data, now);
-        var version = ++_lastVersion;
+        var expires = ExpiryTicks(data);
+        version = ++_lastVersion;
         // The entry is changed in place, in the dictionary; the reference is not used once the
         // dictionary may have changed (eviction below).
-        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, sessionId, out var existed);
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, key, out var existed);
         entry.Store(stored, version);
-        IndexUser(sessionId, ref entry, data.UserId);
-        Reschedule(ref entry, sessionId, expires);
-        data.StoreVersion = version;
+        IndexUser(key, ref entry, data.UserId);
+        Reschedule(ref entry, key, expires);
         if (existed)
         {
             return 0;
@@ -164,7 +171,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         EvictExpired(now);
         // One comparison per new session; past the bound, one eviction per new session (plus
         // the queue items of sessions that were touched or removed, each dropped once).
-        return _entries.Count > _maxSessions ? EnforceBound(sessionId, anonymous: data.UserId is null, now) : 0;
+        return _entries.Count > _maxSessions ? EnforceBound(key, anonymous: data.UserId is null, now) : 0;
     }
 
     private void ReportEvictions(int evicted, long now)
@@ -176,22 +183,22 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
     }
 
     /// <inheritdoc/>
-    public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
+    public ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            Remove(sessionId);
+            Remove(key);
         }
 
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>
-    public ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
         // Only the cookie changes: the values stay as they are, and the version with them.
@@ -199,11 +206,11 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         var now = _time.GetUtcNow().UtcTicks;
         lock (_lock)
         {
-            ref var entry = ref GetLive(sessionId, now);
+            ref var entry = ref GetLive(key, now);
             if (!Unsafe.IsNullRef(ref entry))
             {
                 entry.Cookie = cookie;
-                Reschedule(ref entry, sessionId, ExpiryTicks(data, now));
+                Reschedule(ref entry, key, ExpiryTicks(data));
             }
         }
 
@@ -255,8 +262,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         lock (_lock)
         {
             _entries.Clear();
-            _anonymousQueue.Clear();
-            _userQueue.Clear();
+            _queue.Clear();
             _byUser.Clear();
             _userSessions = 0;
         }
@@ -331,38 +337,38 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         }
     }
 
-    private long ExpiryTicks(SessionData data, long now) =>
-        data.Expires?.UtcTicks ?? now + _options.DefaultLifetime.Ticks;
+    private long ExpiryTicks(SessionData data) =>
+        StoreDocument.Expiry(data, _options.DefaultLifetime, _time).UtcTicks;
 
     /// <summary>The entry of a session that has not expired, or a null reference (an expired one is removed).</summary>
-    private ref Entry GetLive(string sessionId, long now)
+    private ref Entry GetLive(string key, long now)
     {
-        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, sessionId);
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, key);
         if (!Unsafe.IsNullRef(ref entry) && entry.ExpiresTicks <= now)
         {
-            Remove(sessionId);
+            Remove(key);
             return ref Unsafe.NullRef<Entry>();
         }
 
         return ref entry;
     }
 
-    /// <summary>The queue of an entry's eviction group: with a user or without.</summary>
-    private PriorityQueue<string, long> QueueOf(in Entry entry) => entry.UserId is null ? _anonymousQueue : _userQueue;
+    /// <summary>Whether an entry is in the anonymous eviction group (no user) of the expiry queue.</summary>
+    private static bool IsAnonymous(in Entry entry) => entry.UserId is null;
 
     // Each live entry has one queue item, in its group's queue, at or before its expiry; an item
     // whose entry expires later is moved on when it comes up, and items of removed entries (or
     // of entries that changed group) are dropped then.
-    private void Reschedule(ref Entry entry, string sessionId, long expires)
+    private void Reschedule(ref Entry entry, string key, long expires)
     {
         entry.ExpiresTicks = expires;
         if (entry.QueuedTicks is not { } queued || expires < queued)
         {
-            QueueOf(entry).Enqueue(sessionId, expires);
+            _queue.Enqueue(key, IsAnonymous(entry), expires);
             entry.QueuedTicks = expires;
         }
 
-        if (_anonymousQueue.Count + _userQueue.Count > (2 * _entries.Count) + 1024)
+        if (_queue.Count > (2 * _entries.Count) + 1024)
         {
             RebuildQueues(); // changes entries in place only: the caller's reference stays valid
         }
@@ -370,14 +376,14 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
 
     private void EvictExpired(long now)
     {
-        while (_anonymousQueue.TryPeek(out _, out var due) && due <= now)
+        while (_queue.HasDue(anonymous: true, now))
         {
-            PopSoonest(_anonymousQueue, now, evictLive: false, spare: null);
+            PopSoonest(anonymous: true, now, evictLive: false, spare: null);
         }
 
-        while (_userQueue.TryPeek(out _, out var due) && due <= now)
+        while (_queue.HasDue(anonymous: false, now))
         {
-            PopSoonest(_userQueue, now, evictLive: false, spare: null);
+            PopSoonest(anonymous: false, now, evictLive: false, spare: null);
         }
     }
 
@@ -394,13 +400,13 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         while (_entries.Count > _maxSessions)
         {
             var otherAnonymous = _entries.Count - _userSessions - (anonymous ? 1 : 0);
-            var queue = otherAnonymous > 0 ? _anonymousQueue : _userQueue;
-            if (queue.Count == 0)
+            var group = otherAnonymous > 0;
+            if (!_queue.Any(group))
             {
                 break; // cannot happen while every entry has its queue item; never loop or throw
             }
 
-            switch (PopSoonest(queue, now, evictLive: true, spare: written))
+            switch (PopSoonest(group, now, evictLive: true, spare: written))
             {
                 case Popped.Evicted:
                     evicted++;
@@ -414,30 +420,30 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
         if (spared is { } due)
         {
             // Back in its queue once the others are gone: its entry still names this item.
-            (anonymous ? _anonymousQueue : _userQueue).Enqueue(written, due);
+            _queue.Enqueue(written, anonymous, due);
         }
 
         return evicted;
     }
 
     /// <summary>
-    /// Takes the soonest item of <paramref name="queue"/>: drops it if it is stale, removes its
+    /// Takes the soonest item of the expiry queue's <paramref name="anonymous"/> group: drops it if it is stale, removes its
     /// session if that has expired (or, with <paramref name="evictLive"/>, is due at the item's
     /// time, unless it is <paramref name="spare"/>, which is left out of the queue for the
     /// caller to put back), and otherwise queues the session again at its real expiry.
     /// </summary>
-    private Popped PopSoonest(PriorityQueue<string, long> queue, long now, bool evictLive, string? spare)
+    private Popped PopSoonest(bool anonymous, long now, bool evictLive, string? spare)
     {
-        queue.TryDequeue(out var id, out var due);
-        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id!);
-        if (Unsafe.IsNullRef(ref entry) || entry.QueuedTicks != due || QueueOf(entry) != queue)
+        var (id, due) = _queue.Dequeue(anonymous);
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id);
+        if (Unsafe.IsNullRef(ref entry) || entry.QueuedTicks != due || IsAnonymous(entry) != anonymous)
         {
             return Popped.Stale; // an item left behind by a removed entry, a shortened expiry or a change of group
         }
 
         if (entry.ExpiresTicks <= now)
         {
-            Remove(id!);
+            Remove(id);
             return Popped.Expired;
         }
 
@@ -448,25 +454,25 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
                 return Popped.Spared;
             }
 
-            Remove(id!);
+            Remove(id);
             return Popped.Evicted;
         }
 
         // The session was touched since it was queued: queue it again at its real expiry.
-        queue.Enqueue(id!, entry.ExpiresTicks);
+        _queue.Enqueue(id, anonymous, entry.ExpiresTicks);
         entry.QueuedTicks = entry.ExpiresTicks;
         return Popped.Requeued;
     }
 
-    private void Remove(string sessionId)
+    private void Remove(string key)
     {
-        if (_entries.Remove(sessionId, out var entry))
+        if (_entries.Remove(key, out var entry))
         {
-            IndexUser(sessionId, ref entry, userId: null);
+            IndexUser(key, ref entry, userId: null);
         }
     }
 
-    private void IndexUser(string sessionId, ref Entry entry, string? userId)
+    private void IndexUser(string key, ref Entry entry, string? userId)
     {
         if (entry.UserId == userId)
         {
@@ -482,7 +488,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
 
         if (entry.UserId is { } previous && _byUser.TryGetValue(previous, out var previousIds))
         {
-            previousIds.Remove(sessionId);
+            previousIds.Remove(key);
             if (previousIds.Count == 0)
             {
                 _byUser.Remove(previous);
@@ -496,7 +502,7 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
                 _byUser[userId] = ids = new HashSet<string>(StringComparer.Ordinal);
             }
 
-            ids.Add(sessionId);
+            ids.Add(key);
         }
 
         entry.UserId = userId;
@@ -504,12 +510,11 @@ public sealed class MemoryStore : IEnumerableSessionStore, IUserSessionStore, Mi
 
     private void RebuildQueues()
     {
-        _anonymousQueue.Clear();
-        _userQueue.Clear();
+        _queue.Clear();
         foreach (var id in _entries.Keys)
         {
             ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id);
-            QueueOf(entry).Enqueue(id, entry.ExpiresTicks);
+            _queue.Enqueue(id, IsAnonymous(entry), entry.ExpiresTicks);
             entry.QueuedTicks = entry.ExpiresTicks;
         }
     }

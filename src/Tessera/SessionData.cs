@@ -42,9 +42,11 @@ public sealed class SessionData
     public int Count => _values.Count;
 
     /// <summary>
-    /// An opaque value that the store which read this document attached to it, so that a later
-    /// conditional write (<see cref="ISessionStore.TrySetAsync"/>) can tell whether the stored
-    /// session changed in between. <see langword="null"/> for a document no store has read or written.
+    /// An opaque value that tells which version of the stored session this is: set by the store
+    /// that read the document (<see cref="ISessionStore.GetAsync"/>), and by the caller to the
+    /// version a write returned, so that a later conditional write
+    /// (<see cref="IConditionalSessionStore.TrySetAsync"/>) can tell whether the stored session
+    /// changed in between. <see langword="null"/> for a document no store with versions has read or written.
     /// </summary>
     public object? StoreVersion { get; set; }
 

@@ -16,7 +16,7 @@ public static class TesseraServiceCollectionExtensions
     /// <summary>
     /// Adds Tessera with options bound from the <c>Tessera</c> configuration section (when the
     /// host has configuration) and then <paramref name="configure"/>. The default store is a
-    /// <see cref="MemoryStore"/>. Options are validated when the application starts. When the
+    /// <see cref="MemoryStore"/>, with options from the <c>Tessera:Memory</c> section. Options are validated when the application starts. When the
     /// section's <c>Secrets</c> change while the application runs (a reloaded file, a key vault),
     /// the new secrets sign and verify cookies from the next request on; the other options are
     /// read once at start-up.
@@ -40,7 +40,9 @@ public static class TesseraServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TesseraOptions>, TesseraOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ISessionStore>(sp => new MemoryStore(options: null, sp.GetService<TimeProvider>(), sp.GetService<ILogger<MemoryStore>>(), sp.GetService<IMeterFactory>()));
+        var builder = new TesseraBuilder(services);
+        builder.AddStoreOptions<MemoryStoreOptions>(TesseraBuilder.MemorySection, configure: null, static o => MemoryStore.Validate(o));
+        services.TryAddSingleton<ISessionStore>(sp => new MemoryStore(sp.GetRequiredService<IOptions<MemoryStoreOptions>>().Value, sp.GetService<TimeProvider>(), sp.GetService<ILogger<MemoryStore>>(), sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<TesseraMarker>();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcOptions>, TesseraMvcOptionsSetup>());
         services.TryAddSingleton(sp => new TesseraMetrics(sp.GetService<IMeterFactory>()));
@@ -59,6 +61,6 @@ public static class TesseraServiceCollectionExtensions
             sp.GetRequiredService<GuardedStore>(),
             sp.GetRequiredService<TesseraMetrics>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tessera")));
-        return new TesseraBuilder(services);
+        return builder;
     }
 }

@@ -1,5 +1,5 @@
 using StackExchange.Redis;
-using Tessera.Testing;
+using Tessera.TestServers;
 
 namespace Tessera.Authentication.Tests;
 

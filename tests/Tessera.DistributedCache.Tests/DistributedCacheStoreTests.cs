@@ -58,25 +58,29 @@ public sealed class DistributedCacheStoreTests
     }
 
     [Fact]
-    public async Task The_expiry_is_the_time_the_cookie_has_left_as_an_absolute_expiry_and_never_sliding()
+    public async Task The_expiry_slides_by_the_time_the_cookie_has_left()
     {
         await NewStore().SetAsync("abc", NewSession(TimeSpan.FromMinutes(10)));
 
         var options = _cache.LastOptions!;
-        Assert.Equal(TimeSpan.FromMinutes(10), options.AbsoluteExpirationRelativeToNow);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.SlidingExpiration);
         Assert.Null(options.AbsoluteExpiration);
-        Assert.Null(options.SlidingExpiration);
+        Assert.Null(options.AbsoluteExpirationRelativeToNow);
     }
 
     [Fact]
-    public async Task Reading_a_session_does_not_extend_it()
+    public async Task Reading_a_session_renews_it_for_its_lifetime_and_reports_that_expiry()
     {
         var store = NewStore();
         await store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10)));
 
         _time.Advance(TimeSpan.FromMinutes(9));
+        var read = await store.GetAsync("abc");
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromMinutes(10), read!.StoreExpires);
+        Assert.Equal(_time.GetUtcNow(), read.LastSeen);
+        _time.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromMilliseconds(1));
         Assert.NotNull(await store.GetAsync("abc"));
-        _time.Advance(TimeSpan.FromMinutes(1));
+        _time.Advance(TimeSpan.FromMinutes(10));
 
         Assert.Null(await store.GetAsync("abc"));
     }
@@ -87,34 +91,68 @@ public sealed class DistributedCacheStoreTests
         var store = NewStore(o => o.DefaultLifetime = TimeSpan.FromHours(2));
         await store.SetAsync("abc", NewSession(maxAge: null));
 
-        _time.Advance(TimeSpan.FromHours(2) - TimeSpan.FromMilliseconds(1));
-        Assert.NotNull(await store.GetAsync("abc"));
-        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(TimeSpan.FromHours(2), _cache.LastOptions!.SlidingExpiration);
+        _time.Advance(TimeSpan.FromHours(2));
 
         Assert.Null(await store.GetAsync("abc"));
     }
 
     [Fact]
-    public async Task A_touch_keeps_the_stored_values_re_arms_the_stored_cookie_and_never_refreshes()
+    public async Task A_touch_is_a_refresh_that_writes_nothing()
     {
         var store = NewStore();
-        var stored = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
-        await store.SetAsync("abc", stored);
-        _time.Advance(TimeSpan.FromMinutes(3));
+        await store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var written = await _cache.GetAsync("sess:abc");
+        _time.Advance(TimeSpan.FromMinutes(9));
+        var calls = _cache.Calls.Count;
 
-        await store.TouchAsync("abc", NewSession(TimeSpan.FromMinutes(30), ("views", "2")));
+        await store.TouchAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")));
 
-        var document = SessionData.Parse((await _cache.GetAsync("sess:abc"))!, _time);
-        Assert.True(document.TryGetRawValue("views", out var views));
-        Assert.Equal("1", Encoding.UTF8.GetString(views.Span));
-        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromMinutes(30), document.Expires);
-        Assert.Equal(_time.GetUtcNow(), document.LastSeen);
-        Assert.Equal(TimeSpan.FromMinutes(30), _cache.LastOptions!.AbsoluteExpirationRelativeToNow);
-        Assert.DoesNotContain(_cache.Calls, call => call.StartsWith("Refresh", StringComparison.Ordinal));
-        _time.Advance(TimeSpan.FromMinutes(30) - TimeSpan.FromMilliseconds(1));
-        Assert.NotNull(await store.GetAsync("abc"));
-        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(["Refresh sess:abc"], _cache.Calls.Skip(calls));
+        Assert.Equal(written, await _cache.GetAsync("sess:abc"));
+        _time.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal("1", Value(await store.GetAsync("abc"), "views"));
+    }
+
+    [Fact]
+    public async Task A_session_destroyed_while_a_touch_is_under_way_stays_destroyed()
+    {
+        var held = new HeldCallCache(_cache);
+        var store = new DistributedCacheStore(held, timeProvider: _time);
+        await store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var read = await store.GetAsync("abc");
+        read!.Cookie.ResetMaxAge();
+
+        // A read-only request touches the session; its cache call has run when another request destroys it.
+        held.Arm();
+        var touch = store.TouchAsync("abc", read).AsTask();
+        await held.Held.WaitAsync();
+        await store.DestroyAsync("abc");
+        held.Release.Open();
+        await touch;
+
         Assert.Null(await store.GetAsync("abc"));
+        Assert.Null(await _cache.GetAsync("sess:abc"));
+    }
+
+    [Fact]
+    public async Task A_write_made_while_a_touch_is_under_way_is_kept()
+    {
+        var held = new HeldCallCache(_cache);
+        var store = new DistributedCacheStore(held, timeProvider: _time);
+        await store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1")));
+        var read = await store.GetAsync("abc");
+        read!.Cookie.ResetMaxAge();
+
+        // A read-only request touches the session; its cache call has run when another request writes it.
+        held.Arm();
+        var touch = store.TouchAsync("abc", read).AsTask();
+        await held.Held.WaitAsync();
+        await store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")));
+        held.Release.Open();
+        await touch;
+
+        Assert.Equal("2", Value(await store.GetAsync("abc"), "views"));
     }
 
     [Fact]
@@ -146,7 +184,7 @@ public sealed class DistributedCacheStoreTests
     {
         const int Parallel = 20;
         // On the system clock: the app's requests stamp their cookies with it.
-        var store = new LoadBarrierStore(new DistributedCacheStore(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()))));
+        var store = LoadBarrierStore.Over(new DistributedCacheStore(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()))));
         await using var app = await KestrelSessionApp.StartAsync(store, null, a =>
         {
             a.MapGet("/set/{key}", (string key, Session session) =>
@@ -214,7 +252,6 @@ public sealed class DistributedCacheStoreTests
         Assert.Throws<ArgumentOutOfRangeException>(() => NewStore(o => o.DefaultLifetime = TimeSpan.Zero));
         Assert.Throws<ArgumentNullException>(() => NewStore(o => o.KeyPrefix = null!));
         Assert.Throws<ArgumentNullException>(() => new DistributedCacheStore(null!));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceCollection().AddTessera().AddDistributedCacheStore(o => o.DefaultLifetime = TimeSpan.FromSeconds(-1)));
     }
 
     [Fact]
@@ -235,6 +272,9 @@ public sealed class DistributedCacheStoreTests
         configure?.Invoke(options);
         return new DistributedCacheStore(_cache, options, _time);
     }
+
+    private static string? Value(SessionData? data, string key) =>
+        data is not null && data.TryGetRawValue(key, out var json) ? Encoding.UTF8.GetString(json.Span) : null;
 
     private SessionData NewSession(TimeSpan? maxAge, params (string Key, string Json)[] values)
     {

@@ -1,5 +1,5 @@
 using Npgsql;
-using Tessera.Testing;
+using Tessera.TestServers;
 
 namespace Tessera.Interop.Tests;
 

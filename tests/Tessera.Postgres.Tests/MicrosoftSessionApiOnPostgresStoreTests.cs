@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.StoreConformance;
-using Tessera.Testing;
+using Tessera.TestServers;
 
 namespace Tessera.Postgres.Tests;
 

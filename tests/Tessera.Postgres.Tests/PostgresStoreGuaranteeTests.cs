@@ -1,5 +1,5 @@
 using Tessera.StoreConformance;
-using Tessera.Testing;
+using Tessera.TestServers;
 using Xunit.Abstractions;
 
 namespace Tessera.Postgres.Tests;

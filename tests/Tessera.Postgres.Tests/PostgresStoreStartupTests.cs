@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Tessera.Testing;
+using Tessera.TestServers;
 
 namespace Tessera.Postgres.Tests;
 

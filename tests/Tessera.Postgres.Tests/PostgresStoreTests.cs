@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
-using Tessera.Testing;
+using Tessera.TestServers;
 
 namespace Tessera.Postgres.Tests;
 

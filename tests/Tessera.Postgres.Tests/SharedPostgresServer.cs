@@ -1,4 +1,4 @@
-using Tessera.Testing;
+using Tessera.TestServers;
 
 namespace Tessera.Postgres.Tests;
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Tessera.StoreConformance;
+using Tessera.TestServers;
 using Tessera.Testing;
 
 namespace Tessera.Redis.Tests;

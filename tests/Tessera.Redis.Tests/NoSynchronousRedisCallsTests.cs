@@ -23,7 +23,7 @@ public sealed class NoSynchronousRedisCallsTests
             new HashSet<string>
             {
                 "StringGetAsync", "StringGetWithExpiryAsync", "StringSetAndGetAsync", "StringGetDeleteAsync", "KeyDeleteAsync", "KeyExpireAsync", "KeyTimeToLiveAsync",
-                "ScriptEvaluateAsync", "SetMembersAsync", "SetRemoveAsync", "ExecuteAsync", "ConnectAsync", "GetServers",
+                "ScriptEvaluateAsync", "SortedSetRangeByRankAsync", "SortedSetRemoveAsync", "ExecuteAsync", "ConnectAsync", "GetServers",
             },
             called);
     }

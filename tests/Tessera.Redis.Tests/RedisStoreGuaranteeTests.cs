@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using StackExchange.Redis;
 using Tessera.StoreConformance;
-using Tessera.Testing;
+using Tessera.TestServers;
 using Xunit.Abstractions;
 
 namespace Tessera.Redis.Tests;

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 using Tessera.StoreConformance;
-using Tessera.Testing;
+using Tessera.TestServers;
 
 namespace Tessera.Redis.Tests;
 

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 using Tessera.StoreConformance;
-using Tessera.Testing;
+using Tessera.TestServers;
 using Xunit.Abstractions;
 
 namespace Tessera.Redis.Tests;
@@ -36,6 +36,6 @@ public sealed class RedisStoreSessionIndexGuaranteeTests(RedisServer server, ITe
         var second = await ConnectionMultiplexer.ConnectAsync(server.Configuration);
         _connections.Add(first);
         _connections.Add(second);
-        return (new RedisStore(first, new RedisStoreOptions { Prefix = prefix }), new RedisStore(second, new RedisStoreOptions { Prefix = prefix }));
+        return (new RedisStore(first, new RedisStoreOptions { KeyPrefix = prefix }), new RedisStore(second, new RedisStoreOptions { KeyPrefix = prefix }));
     }
 }

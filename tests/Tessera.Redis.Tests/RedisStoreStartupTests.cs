@@ -125,7 +125,7 @@ public sealed class RedisStoreStartupTests
     [Fact]
     public async Task A_reachable_Redis_starts_without_a_warning()
     {
-        await using var redis = await Tessera.Testing.RedisServer.StartNewAsync();
+        await using var redis = await Tessera.TestServers.RedisServer.StartNewAsync();
         var (app, logs) = Build(redis.Configuration);
         await using var _ = app;
 

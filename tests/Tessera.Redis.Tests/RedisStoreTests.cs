@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
-using Tessera.Testing;
+using Tessera.TestServers;
 
 namespace Tessera.Redis.Tests;
 
@@ -89,7 +89,7 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
     public async Task A_cookie_without_expiry_gets_a_TTL_of_one_day_or_the_configured_default()
     {
         await NewStore().SetAsync("day", NewSession(maxAge: null));
-        await NewStore(o => o.DefaultTtl = TimeSpan.FromHours(2)).SetAsync("two-hours", NewSession(maxAge: null));
+        await NewStore(o => o.DefaultLifetime = TimeSpan.FromHours(2)).SetAsync("two-hours", NewSession(maxAge: null));
 
         RedisAssert.TtlIs(86_400, (await Database.KeyTimeToLiveAsync("sess:day"))!.Value);
         RedisAssert.TtlIs(7_200, (await Database.KeyTimeToLiveAsync("sess:two-hours"))!.Value);
@@ -204,7 +204,7 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
     [Fact]
     public async Task The_prefix_names_the_keys_and_scopes_listing_counting_and_clearing()
     {
-        var mine = NewStore(o => o.Prefix = "app1:");
+        var mine = NewStore(o => o.KeyPrefix = "app1:");
         var other = NewStore();
         await mine.SetAsync("x", NewSession(TimeSpan.FromMinutes(10), ("app", "1")));
         await other.SetAsync("x", NewSession(TimeSpan.FromMinutes(10), ("app", "0")));
@@ -222,7 +222,7 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
     [Fact]
     public async Task A_prefix_with_glob_characters_matches_only_itself()
     {
-        var store = NewStore(o => o.Prefix = "a*b?[c]\\:");
+        var store = NewStore(o => o.KeyPrefix = "a*b?[c]\\:");
         await store.SetAsync("1", NewSession(TimeSpan.FromMinutes(10)));
         await Database.StringSetAsync("aXXbY[c]\\:2", "a look-alike");
         await Database.StringSetAsync("aXbYc\\:3", "a look-alike");
@@ -307,10 +307,10 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
     [Fact]
     public void Options_are_checked()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => NewStore(o => o.DefaultTtl = TimeSpan.FromMilliseconds(500)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NewStore(o => o.DefaultLifetime = TimeSpan.FromMilliseconds(500)));
         Assert.Throws<ArgumentOutOfRangeException>(() => NewStore(o => o.ScanCount = 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => NewStore(o => o.Database = -2));
-        Assert.Throws<ArgumentNullException>(() => NewStore(o => o.Prefix = null!));
+        Assert.Throws<ArgumentNullException>(() => NewStore(o => o.KeyPrefix = null!));
         Assert.Throws<ArgumentException>(() => new RedisStore(new RedisStoreOptions()));
     }
 
@@ -340,7 +340,7 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(_time);
-        services.AddTessera().AddRedisStore(server.Configuration, o => o.Prefix = "di:");
+        services.AddTessera().AddRedisStore(server.Configuration, o => o.KeyPrefix = "di:");
         RedisStore store;
         await using (var provider = services.BuildServiceProvider())
         {
@@ -409,13 +409,12 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
         var store = NewStore();
         var data = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
 
-        await store.SetAsync("abc", data);
+        var version = Assert.IsType<RedisValue>(await store.SetAsync("abc", data));
 
-        var version = Assert.IsType<RedisValue>(data.StoreVersion);
         Assert.Equal((byte[]?)await Database.StringGetAsync("sess:abc"), (byte[]?)version);
         var next = NewSession(TimeSpan.FromMinutes(10), ("views", "2"));
-        Assert.True(await store.TrySetAsync("abc", next, version));
-        Assert.Equal((byte[]?)await Database.StringGetAsync("sess:abc"), (byte[]?)Assert.IsType<RedisValue>(next.StoreVersion));
+        var written = Assert.IsType<RedisValue>(await store.TrySetAsync("abc", next, version));
+        Assert.Equal((byte[]?)await Database.StringGetAsync("sess:abc"), (byte[]?)written);
     }
 
     [Fact]
@@ -428,7 +427,7 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
         data!.SetRawValue("views", "2"u8);
         data.Cookie.MaxAge = TimeSpan.FromMinutes(30);
 
-        Assert.True(await store.TrySetAsync("from-node", data, data.StoreVersion!));
+        Assert.NotNull(await store.TrySetAsync("from-node", data, data.StoreVersion!));
 
         Assert.Equal(RedisType.String, await Database.KeyTypeAsync("sess:from-node"));
         Assert.Equal(
@@ -450,7 +449,7 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
         await Database.StringSetAsync("sess:shared", Node, TimeSpan.FromSeconds(600));
         read!.SetRawValue("views", "2"u8);
 
-        Assert.False(await store.TrySetAsync("shared", read, read.StoreVersion!));
+        Assert.Null(await store.TrySetAsync("shared", read, read.StoreVersion!));
         Assert.Equal(Node, (string?)await Database.StringGetAsync("sess:shared"));
     }
 
@@ -458,15 +457,14 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
     public async Task A_conditional_write_over_an_old_version_leaves_the_key_and_its_TTL_alone()
     {
         var store = NewStore();
-        var first = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
-        await store.SetAsync("abc", first);
+        var first = (await store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "1"))))!;
         var second = NewSession(TimeSpan.FromMinutes(20), ("views", "2"));
-        Assert.True(await store.TrySetAsync("abc", second, first.StoreVersion!));
+        Assert.NotNull(await store.TrySetAsync("abc", second, first));
         var expired = NewSession(TimeSpan.FromMinutes(10), ("views", "3"));
         expired.Cookie.Expires = Start.AddSeconds(-1);
 
-        Assert.False(await store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(30), ("views", "3")), first.StoreVersion!));
-        Assert.False(await store.TrySetAsync("abc", expired, first.StoreVersion!));
+        Assert.Null(await store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(30), ("views", "3")), first));
+        Assert.Null(await store.TrySetAsync("abc", expired, first));
 
         Assert.Equal(second.ToJson(), (string?)await Database.StringGetAsync("sess:abc"));
         RedisAssert.TtlIs(1_200, (await Database.KeyTimeToLiveAsync("sess:abc"))!.Value);
@@ -476,21 +474,19 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
     public async Task A_conditional_write_is_one_script_on_the_sessions_one_key_sent_by_its_SHA()
     {
         var store = NewStore();
-        var data = NewSession(TimeSpan.FromMinutes(10), ("n", "0"));
-        await store.SetAsync("abc", data);
-        var next = NewSession(TimeSpan.FromMinutes(10), ("n", "1"));
-        Assert.True(await store.TrySetAsync("abc", next, data.StoreVersion!)); // loads the script
-        data = next;
+        var version = (await store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("n", "0"))))!;
+        version = (await store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("n", "1")), version))!; // loads the script
         await Server.ConfigResetStatisticsAsync();
 
+        SessionData? last = null;
         for (var i = 2; i <= 4; i++)
         {
-            next = NewSession(TimeSpan.FromMinutes(10), ("n", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            Assert.True(await store.TrySetAsync("abc", next, data.StoreVersion!));
-            data = next;
+            var next = last = NewSession(TimeSpan.FromMinutes(10), ("n", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            version = (await store.TrySetAsync("abc", next, version))!;
+            Assert.NotNull(version);
         }
 
-        Assert.False(await store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10)), (RedisValue)"stale"));
+        Assert.Null(await store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10)), (RedisValue)"stale"));
 
         var stats = await CommandStatsAsync();
         Assert.Equal(4, stats.GetValueOrDefault("evalsha"));
@@ -500,7 +496,7 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
         // Inside the script: one GET each, and one SET for each write that matched.
         Assert.Equal(4, stats.GetValueOrDefault("get"));
         Assert.Equal(3, stats.GetValueOrDefault("set"));
-        Assert.Equal(data.ToJson(), (string?)await Database.StringGetAsync("sess:abc"));
+        Assert.Equal(last!.ToJson(), (string?)await Database.StringGetAsync("sess:abc"));
     }
 
     private RedisStore NewStore(Action<RedisStoreOptions>? configure = null)

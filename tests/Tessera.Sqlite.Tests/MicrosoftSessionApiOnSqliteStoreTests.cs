@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.StoreConformance;
+using Tessera.Testing;
 
 namespace Tessera.Sqlite.Tests;
 

@@ -120,9 +120,8 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal(expires, await ScalarAsync(DatabasePath, "SELECT expires FROM tessera_sessions WHERE id = 'old'"));
 
         read.SetRawValue("views", "8"u8);
-        Assert.True(await store.TrySetAsync("old", read, 1L));
-        Assert.Equal(2L, read.StoreVersion);
-        Assert.False(await store.TrySetAsync("old", NewSession(TimeSpan.FromHours(1)), 1L));
+        Assert.Equal(2L, await store.TrySetAsync("old", read, 1L));
+        Assert.Null(await store.TrySetAsync("old", NewSession(TimeSpan.FromHours(1)), 1L));
         Assert.Equal("8", Value(await store.GetAsync("old"), "views"));
     }
 
@@ -181,7 +180,7 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal(5L, read.StoreVersion);
         Assert.Equal(expires, await ScalarAsync(DatabasePath, "SELECT expires FROM tessera_sessions WHERE id = 'signed-in'"));
         read.UserId = "bob";
-        Assert.True(await store.TrySetAsync("signed-in", read, 5L));
+        Assert.NotNull(await store.TrySetAsync("signed-in", read, 5L));
         Assert.Empty(await store.GetUserSessionsAsync("alice"));
         Assert.Equal("signed-in", Assert.Single(await store.GetUserSessionsAsync("bob")).Key);
     }
@@ -222,12 +221,12 @@ public sealed class SqliteStoreTests : IDisposable
         var data = NewSession(TimeSpan.FromHours(1));
         data.UserId = "alice";
 
-        await store.SetAsync("abc", data);
+        var version = await store.SetAsync("abc", data);
         Assert.Equal("alice", await ScalarAsync(DatabasePath, "SELECT user_id FROM tessera_sessions WHERE id = 'abc'"));
 
         var next = NewSession(TimeSpan.FromHours(1));
         next.UserId = "bob";
-        Assert.True(await store.TrySetAsync("abc", next, data.StoreVersion!));
+        Assert.NotNull(await store.TrySetAsync("abc", next, version!));
         Assert.Equal("bob", await ScalarAsync(DatabasePath, "SELECT user_id FROM tessera_sessions WHERE id = 'abc'"));
 
         await store.TouchAsync("abc", NewSession(TimeSpan.FromHours(2)));
@@ -332,20 +331,17 @@ public sealed class SqliteStoreTests : IDisposable
         await using var store = NewStore();
         var data = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
 
-        await store.SetAsync("abc", data);
-        var first = Assert.IsType<long>(data.StoreVersion);
+        var first = Assert.IsType<long>(await store.SetAsync("abc", data));
         Assert.True(first > 0);
         Assert.Equal(first, await VersionAsync("abc"));
 
-        await store.SetAsync("abc", data);
-        Assert.Equal(first + 1, data.StoreVersion);
+        Assert.Equal(first + 1, await store.SetAsync("abc", data));
 
         await store.TouchAsync("abc", NewSession(TimeSpan.FromMinutes(30)));
         Assert.Equal(first + 1, await VersionAsync("abc"));
         Assert.Equal(first + 1, (await store.GetAsync("abc"))!.StoreVersion);
 
-        Assert.True(await store.TrySetAsync("abc", data, first + 1));
-        Assert.Equal(first + 2, data.StoreVersion);
+        Assert.Equal(first + 2, await store.TrySetAsync("abc", data, first + 1));
         Assert.Equal(first + 2, await VersionAsync("abc"));
     }
 
@@ -360,7 +356,7 @@ public sealed class SqliteStoreTests : IDisposable
         await store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "100")));
 
         Assert.NotEqual(held, (await store.GetAsync("abc"))!.StoreVersion);
-        Assert.False(await store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")), held));
+        Assert.Null(await store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")), held));
         Assert.Equal("100", Value(await store.GetAsync("abc"), "views"));
     }
 
@@ -369,12 +365,11 @@ public sealed class SqliteStoreTests : IDisposable
     {
         await using var store = NewStore(o => o.PurgeInterval = TimeSpan.FromHours(1));
         var data = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
-        await store.SetAsync("abc", data);
-        var version = (long)data.StoreVersion!;
+        var version = (long)(await store.SetAsync("abc", data))!;
 
         _time.Advance(TimeSpan.FromMinutes(11));
 
-        Assert.False(await store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")), version));
+        Assert.Null(await store.TrySetAsync("abc", NewSession(TimeSpan.FromMinutes(10), ("views", "2")), version));
         Assert.Equal(data.ToJson(), await ScalarAsync(DatabasePath, "SELECT data FROM tessera_sessions WHERE id = 'abc'"));
         Assert.Equal(Start.AddMinutes(10).ToUnixTimeMilliseconds(), await ScalarAsync(DatabasePath, "SELECT expires FROM tessera_sessions WHERE id = 'abc'"));
         Assert.Equal(version, await VersionAsync("abc"));
@@ -392,8 +387,8 @@ public sealed class SqliteStoreTests : IDisposable
         fromFirst!.SetRawValue("views", "2"u8);
         fromSecond!.SetRawValue("views", "3"u8);
 
-        Assert.True(await second.TrySetAsync("abc", fromSecond, fromSecond.StoreVersion!));
-        Assert.False(await first.TrySetAsync("abc", fromFirst, fromFirst.StoreVersion!));
+        Assert.NotNull(await second.TrySetAsync("abc", fromSecond, fromSecond.StoreVersion!));
+        Assert.Null(await first.TrySetAsync("abc", fromFirst, fromFirst.StoreVersion!));
 
         Assert.Equal("3", Value(await first.GetAsync("abc"), "views"));
     }

@@ -5,11 +5,20 @@ namespace Tessera.StoreConformance;
 /// every one of those requests reads the same version of the session before any of them
 /// writes, which makes the worst case of parallel requests happen every time.
 /// </summary>
-public sealed class LoadBarrierStore(ISessionStore inner) : ISessionStore
+public class LoadBarrierStore : ISessionStore
 {
+    private readonly ISessionStore _inner;
     private TaskCompletionSource? _released;
     private int _waiting;
     private int _expected;
+
+    private LoadBarrierStore(ISessionStore inner)
+    {
+        _inner = inner;
+    }
+
+    /// <summary>Wraps a store; the wrapper has conditional writes when the store has.</summary>
+    public static LoadBarrierStore Over(ISessionStore inner) => inner is IConditionalSessionStore conditional ? new Conditional(conditional) : new LoadBarrierStore(inner);
 
     /// <summary>Makes the next <paramref name="loads"/> loads wait for each other (at most <see cref="Timeout"/>).</summary>
     public void Arm(int loads)
@@ -26,15 +35,12 @@ public sealed class LoadBarrierStore(ISessionStore inner) : ISessionStore
     public bool Met => _released?.Task.IsCompletedSuccessfully == true;
 
     /// <inheritdoc/>
-    public bool IsReady => inner.IsReady;
+    public bool IsReady => _inner.IsReady;
 
     /// <inheritdoc/>
-    public bool SupportsConditionalWrites => inner.SupportsConditionalWrites;
-
-    /// <inheritdoc/>
-    public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
-        var data = await inner.GetAsync(sessionId, cancellationToken);
+        var data = await _inner.GetAsync(key, cancellationToken);
         if (_released is { Task.IsCompleted: false } released)
         {
             if (Interlocked.Increment(ref _waiting) >= _expected)
@@ -56,15 +62,17 @@ public sealed class LoadBarrierStore(ISessionStore inner) : ISessionStore
     }
 
     /// <inheritdoc/>
-    public ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) => inner.SetAsync(sessionId, data, cancellationToken);
+    public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default) => _inner.SetAsync(key, data, cancellationToken);
 
     /// <inheritdoc/>
-    public ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default) =>
-        inner.TrySetAsync(sessionId, data, expectedVersion, cancellationToken);
+    public ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default) => _inner.DestroyAsync(key, cancellationToken);
 
     /// <inheritdoc/>
-    public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default) => inner.DestroyAsync(sessionId, cancellationToken);
+    public ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default) => _inner.TouchAsync(key, data, cancellationToken);
 
-    /// <inheritdoc/>
-    public ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) => inner.TouchAsync(sessionId, data, cancellationToken);
+    private sealed class Conditional(IConditionalSessionStore conditional) : LoadBarrierStore(conditional), IConditionalSessionStore
+    {
+        public ValueTask<object?> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken = default) =>
+            conditional.TrySetAsync(key, data, expectedVersion, cancellationToken);
+    }
 }

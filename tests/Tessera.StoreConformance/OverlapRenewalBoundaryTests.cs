@@ -98,7 +98,7 @@ public abstract class OverlapRenewalBoundaryTests
     private async Task AssertRenewalWritesNoPlainIdAsync(TimeSpan gracePeriod)
     {
         var inner = await CreateStoreAsync();
-        var store = new RecordingStore(inner);
+        var store = RecordingStore.Over(inner);
         await using var app = await StartAsync(
             o =>
             {

@@ -122,7 +122,7 @@ public abstract class OverlapSaveTests
     public async Task A_write_made_after_a_request_saved_early_is_not_lost_when_that_request_ends()
     {
         var slow = new SlowRequest();
-        await using var app = await StartAsync(new RecordingStore(await CreateStoreAsync()), slow);
+        await using var app = await StartAsync(RecordingStore.Over(await CreateStoreAsync()), slow);
         var cookie = await app.CookieAsync("/set/x?value=1");
 
         var early = app.GetAsync("/slow-save/y", cookie);
@@ -143,7 +143,7 @@ public abstract class OverlapSaveTests
     public async Task A_write_made_after_a_request_committed_early_through_ISession_is_not_lost_when_that_request_ends()
     {
         var slow = new SlowRequest();
-        await using var app = await StartAsync(new RecordingStore(await CreateStoreAsync()), slow);
+        await using var app = await StartAsync(RecordingStore.Over(await CreateStoreAsync()), slow);
         var cookie = await app.CookieAsync("/ms/set/x?value=1");
 
         var early = app.GetAsync("/ms/slow-commit/y", cookie);
@@ -162,7 +162,7 @@ public abstract class OverlapSaveTests
 
     private async Task<(RecordingStore Store, string Id)> SendAndGoAwayAsync(string path, string setup)
     {
-        var store = new RecordingStore(await CreateStoreAsync());
+        var store = RecordingStore.Over(await CreateStoreAsync());
         var changed = new Gate("the request to make its change");
         await using var app = await StartAsync(store, changed: changed);
         var cookie = await app.CookieAsync(setup);
@@ -204,7 +204,7 @@ public abstract class OverlapSaveTests
     [Fact]
     public async Task A_save_the_store_failed_does_not_count_as_saved()
     {
-        var store = new RecordingStore(await CreateStoreAsync());
+        var store = RecordingStore.Over(await CreateStoreAsync());
         await using var app = await StartAsync(store);
         var cookie = await app.CookieAsync("/set/before");
 
@@ -217,7 +217,7 @@ public abstract class OverlapSaveTests
     [Fact]
     public async Task A_cancelled_save_does_not_count_as_saved()
     {
-        await using var app = await StartAsync(new RecordingStore(await CreateStoreAsync()));
+        await using var app = await StartAsync(RecordingStore.Over(await CreateStoreAsync()));
         var cookie = await app.CookieAsync("/set/before");
 
         Assert.Equal("cancelled", await app.BodyAsync("/save-cancelled/late", cookie));
@@ -228,7 +228,7 @@ public abstract class OverlapSaveTests
     [Fact]
     public async Task A_cancelled_ISession_commit_does_not_count_as_saved()
     {
-        await using var app = await StartAsync(new RecordingStore(await CreateStoreAsync()));
+        await using var app = await StartAsync(RecordingStore.Over(await CreateStoreAsync()));
         var cookie = await app.CookieAsync("/ms/set/before");
 
         Assert.Equal("cancelled", await app.BodyAsync("/ms/commit-cancelled/late", cookie));

@@ -101,7 +101,7 @@ public abstract class OverlappingChangeTests
     [Fact]
     public async Task Two_requests_renewing_one_session_at_once_within_a_grace_period_both_end_on_one_new_id_with_everything_kept()
     {
-        var store = new LoadBarrierStore(await CreateStoreAsync());
+        var store = LoadBarrierStore.Over(await CreateStoreAsync());
         await using var app = await KestrelSessionApp.StartAsync(store, o => o.RenewGracePeriod = GracePeriod, a => OverlapEndpoints.Map(a));
         var cookie = await app.CookieAsync("/signin");
         Assert.Equal("ok", await app.BodyAsync("/set/cart", cookie));
@@ -127,7 +127,7 @@ public abstract class OverlappingChangeTests
     [Fact]
     public async Task Two_requests_renewing_one_session_at_once_without_a_grace_period_leave_exactly_one_session_with_everything_kept()
     {
-        var store = new LoadBarrierStore(await CreateStoreAsync());
+        var store = LoadBarrierStore.Over(await CreateStoreAsync());
         await using var app = await KestrelSessionApp.StartAsync(store, null, a => OverlapEndpoints.Map(a));
         var cookie = await app.CookieAsync("/signin");
         Assert.Equal("ok", await app.BodyAsync("/set/cart", cookie));

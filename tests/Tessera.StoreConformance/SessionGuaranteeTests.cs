@@ -49,7 +49,7 @@ public abstract class SessionGuaranteeTests
 
     private async Task<int> KeysKeptAsync(bool conditionalWrites)
     {
-        var store = new LoadBarrierStore(await CreateStoreAsync());
+        var store = LoadBarrierStore.Over(await CreateStoreAsync());
         await using var app = await KestrelSessionApp.StartAsync(store, o => o.ConditionalWrites = conditionalWrites, a => MapEndpoints(a));
         var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
 
@@ -70,7 +70,7 @@ public abstract class SessionGuaranteeTests
     /// </summary>
     protected static async Task AssertTwoInstancesKeepEveryKeyAsync(ISessionStore firstStore, ISessionStore secondStore, int perInstance = 25)
     {
-        var stores = new[] { new LoadBarrierStore(firstStore), new LoadBarrierStore(secondStore) };
+        var stores = new[] { LoadBarrierStore.Over(firstStore), LoadBarrierStore.Over(secondStore) };
         await using var first = await KestrelSessionApp.StartAsync(stores[0], null, a => MapEndpoints(a));
         await using var second = await KestrelSessionApp.StartAsync(stores[1], null, a => MapEndpoints(a));
         var apps = new[] { first, second };

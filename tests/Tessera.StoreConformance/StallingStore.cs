@@ -6,10 +6,19 @@ namespace Tessera.StoreConformance;
 /// It records the token the call was given and opens gates when the call arrives and when its
 /// token is cancelled.
 /// </summary>
-public sealed class StallingStore(ISessionStore inner) : ISessionStore
+public class StallingStore : ISessionStore
 {
+    private readonly ISessionStore _inner;
     private readonly TaskCompletionSource _never = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private StallingCall _armed;
+
+    private StallingStore(ISessionStore inner)
+    {
+        _inner = inner;
+    }
+
+    /// <summary>Wraps a store; the wrapper has conditional writes when the store has.</summary>
+    public static StallingStore Over(ISessionStore inner) => inner is IConditionalSessionStore conditional ? new Conditional(conditional) : new StallingStore(inner);
 
     /// <summary>Opened when the stalled call reaches the store.</summary>
     public Gate Reached { get; } = new("the store call to reach the store");
@@ -21,16 +30,13 @@ public sealed class StallingStore(ISessionStore inner) : ISessionStore
     public CancellationToken Token { get; private set; }
 
     /// <inheritdoc/>
-    public bool IsReady => inner.IsReady;
-
-    /// <inheritdoc/>
-    public bool SupportsConditionalWrites => inner.SupportsConditionalWrites;
+    public bool IsReady => _inner.IsReady;
 
     /// <summary>Makes the next call of the given kind stall.</summary>
     public void Arm(StallingCall call) => _armed = call;
 
     /// <inheritdoc/>
-    public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         switch (Take(StallingCall.LoadHonouringToken, StallingCall.LoadIgnoringToken))
         {
@@ -44,30 +50,23 @@ public sealed class StallingStore(ISessionStore inner) : ISessionStore
                 break;
         }
 
-        return await inner.GetAsync(sessionId, cancellationToken);
+        return await _inner.GetAsync(key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public async ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
         await StallWriteAsync(cancellationToken);
-        await inner.SetAsync(sessionId, data, cancellationToken);
+        return await _inner.SetAsync(key, data, cancellationToken);
     }
 
     /// <inheritdoc/>
-    public async ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
-    {
-        await StallWriteAsync(cancellationToken);
-        return await inner.TrySetAsync(sessionId, data, expectedVersion, cancellationToken);
-    }
+    public ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default) => _inner.DestroyAsync(key, cancellationToken);
 
     /// <inheritdoc/>
-    public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default) => inner.DestroyAsync(sessionId, cancellationToken);
+    public ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default) => _inner.TouchAsync(key, data, cancellationToken);
 
-    /// <inheritdoc/>
-    public ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) => inner.TouchAsync(sessionId, data, cancellationToken);
-
-    private async Task StallWriteAsync(CancellationToken cancellationToken)
+    private protected async Task StallWriteAsync(CancellationToken cancellationToken)
     {
         if (Take(StallingCall.WriteIgnoringToken, StallingCall.WriteIgnoringToken) == StallingCall.WriteIgnoringToken)
         {
@@ -96,5 +95,14 @@ public sealed class StallingStore(ISessionStore inner) : ISessionStore
         Token = cancellationToken;
         cancellationToken.Register(TokenCancelled.Open);
         Reached.Open();
+    }
+
+    private sealed class Conditional(IConditionalSessionStore conditional) : StallingStore(conditional), IConditionalSessionStore
+    {
+        public async ValueTask<object?> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
+        {
+            await StallWriteAsync(cancellationToken);
+            return await conditional.TrySetAsync(key, data, expectedVersion, cancellationToken);
+        }
     }
 }

@@ -243,10 +243,10 @@ public sealed class SessionTests
 
     private sealed class FailingStore : ISessionStore
     {
-        public ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default) => throw new InvalidOperationException("boom!");
+        public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default) => throw new InvalidOperationException("boom!");
 
-        public ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) => throw new InvalidOperationException("boom!");
+        public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default) => throw new InvalidOperationException("boom!");
 
-        public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default) => throw new InvalidOperationException("boom!");
+        public ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default) => throw new InvalidOperationException("boom!");
     }
 }

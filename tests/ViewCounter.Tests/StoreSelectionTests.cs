@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera;
-using Tessera.Testing;
+using Tessera.TestServers;
 
 namespace ViewCounter.Tests;
 

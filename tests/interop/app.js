@@ -184,6 +184,32 @@ app.post("/prune", (req, res, next) => {
   store.pruneSessions((error) => (error ? next(error) : res.json({ pruned: true })));
 });
 
+// connect-redis's own listing: length() and ids() SCAN the prefix; all() reads every key found.
+app.get("/store/length", async (req, res, next) => {
+  try {
+    res.json({ length: await store.length() });
+  } catch (error) {
+    next(error);
+  }
+});
+
+app.get("/store/ids", async (req, res, next) => {
+  try {
+    res.json({ ids: await store.ids() });
+  } catch (error) {
+    next(error);
+  }
+});
+
+app.get("/store/all", async (req, res, next) => {
+  try {
+    const all = await store.all();
+    res.json({ count: Array.isArray(all) ? all.length : Object.keys(all).length });
+  } catch (error) {
+    next(error);
+  }
+});
+
 const server = app.listen(port, "127.0.0.1", (error) => {
   if (error) {
     console.error(`cannot listen on port ${port}: ${error.message}`);

@@ -35,6 +35,7 @@ internal sealed class GuardedStore
         _logger = logger;
         _metrics = metrics;
         _completesSynchronously = store is ICompletesSynchronously;
+        Conditional = store as IConditionalSessionStore;
         Name = Describe(store);
     }
 
@@ -48,16 +49,19 @@ internal sealed class GuardedStore
 
     public bool IsReady => Store.IsReady;
 
-    public bool SupportsConditionalWrites => Store.SupportsConditionalWrites;
+    /// <summary>The store as a store with conditional writes, or null when it has none.</summary>
+    public IConditionalSessionStore? Conditional { get; }
 
     public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken) =>
         CallAsync("load", key, key, static (store, key, token) => store.GetAsync(key, token), cancellationToken);
 
-    public ValueTask SetAsync(string key, SessionData data, CancellationToken cancellationToken) =>
+    /// <summary>Writes a session; the version written, null for a store without versions.</summary>
+    public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken) =>
         CallAsync("save", key, (key, data), static (store, args, token) => store.SetAsync(args.key, args.data, token), cancellationToken);
 
-    public ValueTask<bool> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken) =>
-        CallAsync("save", key, (key, data, expectedVersion), static (store, args, token) => store.TrySetAsync(args.key, args.data, args.expectedVersion, token), cancellationToken);
+    /// <summary>Writes a session over the expected version (<see cref="Conditional"/> must not be null); the version written, null on a conflict.</summary>
+    public ValueTask<object?> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken) =>
+        CallAsync("save", key, (key, data, expectedVersion), static (store, args, token) => ((IConditionalSessionStore)store).TrySetAsync(args.key, args.data, args.expectedVersion, token), cancellationToken);
 
     public ValueTask DestroyAsync(string key, CancellationToken cancellationToken) =>
         CallAsync("destroy", key, key, static (store, key, token) => store.DestroyAsync(key, token), cancellationToken);

@@ -30,7 +30,7 @@ internal sealed class SessionPersistence
         _time = factory.Time;
         _logger = logger;
         _metrics = metrics;
-        _conditional = options.ConditionalWrites && store.SupportsConditionalWrites;
+        _conditional = options.ConditionalWrites && store.Conditional is not null;
         _commitLocks = new SemaphoreSlim[_conditional ? 64 : 0];
         for (var i = 0; i < _commitLocks.Length; i++)
         {
@@ -136,7 +136,7 @@ internal sealed class SessionPersistence
 
         if (!_conditional || state.Data.StoreVersion is null)
         {
-            await _store.SetAsync(Key(state.Id), state.Data, cancellationToken);
+            state.Data.StoreVersion = await _store.SetAsync(Key(state.Id), state.Data, cancellationToken);
             state.Written();
             await WrittenAsync(state);
             return true;
@@ -171,8 +171,9 @@ internal sealed class SessionPersistence
         for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
         {
             var data = state.Data;
-            if (await _store.TrySetAsync(Key(state.Id), data, data.StoreVersion!, cancellationToken))
+            if (await _store.TrySetAsync(Key(state.Id), data, data.StoreVersion!, cancellationToken) is { } written)
             {
+                data.StoreVersion = written;
                 state.Written();
                 return true;
             }
@@ -249,9 +250,8 @@ internal sealed class SessionPersistence
             throw new InvalidOperationException("The session ID could not be renewed: TesseraOptions.GenerateId returned a null or empty session ID.");
         }
 
-        await _store.SetAsync(Key(newId), data, cancellationToken);
+        var newVersion = await _store.SetAsync(Key(newId), data, cancellationToken);
         _metrics.Saved();
-        var newVersion = data.StoreVersion;
 
         var marker = RenewalMarker.Create(oldId, newId, data.UserId, leads: !state.UserChanged, _options, _time);
         if (!_conditional || oldVersion is null)
@@ -265,10 +265,9 @@ internal sealed class SessionPersistence
                 await _store.DestroyAsync(Key(oldId), cancellationToken);
             }
         }
-        else if (!await _store.TrySetAsync(Key(oldId), marker, oldVersion, cancellationToken))
+        else if (await _store.TrySetAsync(Key(oldId), marker, oldVersion, cancellationToken) is null)
         {
             // The old ID changed since this request read it: renewed, destroyed or written by another request.
-            data.StoreVersion = oldVersion;
             await _store.DestroyAsync(Key(newId), cancellationToken);
             var changes = state.Changes();
             var latest = await GetAsync(oldId, cancellationToken);

@@ -62,6 +62,13 @@ public sealed class SynchronousStoreTests
         return synchronous;
     }
 
+    private static async Task<bool> CompletesSynchronouslyAsync<T>(ValueTask<T> operation)
+    {
+        var synchronous = operation.IsCompleted;
+        await operation;
+        return synchronous;
+    }
+
     private static Task CountHits(HttpContext context)
     {
         var session = context.GetSession();

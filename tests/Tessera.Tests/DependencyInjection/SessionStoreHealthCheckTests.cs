@@ -18,7 +18,7 @@ public sealed class SessionStoreHealthCheckTests
     public async Task A_store_whose_read_never_completes_is_reported_with_the_failure_status_once_the_store_timeout_passes()
     {
         var time = new FakeTimeProvider(ExpressHarness.Start);
-        var store = new StallingStore(new MemoryStore(timeProvider: time));
+        var store = StallingStore.Over(new MemoryStore(timeProvider: time));
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
         builder.Services.AddSingleton<TimeProvider>(time);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.StoreConformance;
+using Tessera.Testing;
 
 namespace Tessera.Tests.Guarantees;
 

@@ -257,7 +257,7 @@ public sealed class StoreFailureTests
     }
 
     /// <summary>A store that can be made silent (never answering) or failing, in front of a memory store.</summary>
-    private sealed class ControllableStore : ISessionStore
+    private sealed class ControllableStore : IConditionalSessionStore
     {
         public MemoryStore Inner { get; set; } = null!;
 
@@ -266,8 +266,6 @@ public sealed class StoreFailureTests
         public bool FailWrites { get; set; }
 
         public TaskCompletionSource Called { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public bool SupportsConditionalWrites => true;
 
         private async ValueTask<T> RunAsync<T>(Func<ValueTask<T>> call, bool write)
         {
@@ -285,19 +283,19 @@ public sealed class StoreFailureTests
             return await call();
         }
 
-        public ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default) =>
-            RunAsync(() => Inner.GetAsync(sessionId, cancellationToken), write: false);
+        public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default) =>
+            RunAsync(() => Inner.GetAsync(key, cancellationToken), write: false);
 
-        public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) =>
-            await RunAsync(async () => { await Inner.SetAsync(sessionId, data, cancellationToken); return true; }, write: true);
+        public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default) =>
+            RunAsync(() => Inner.SetAsync(key, data, cancellationToken), write: true);
 
-        public ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default) =>
-            RunAsync(() => Inner.TrySetAsync(sessionId, data, expectedVersion, cancellationToken), write: true);
+        public ValueTask<object?> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken = default) =>
+            RunAsync(() => Inner.TrySetAsync(key, data, expectedVersion, cancellationToken), write: true);
 
-        public async ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default) =>
-            await RunAsync(async () => { await Inner.DestroyAsync(sessionId, cancellationToken); return true; }, write: true);
+        public async ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default) =>
+            await RunAsync(async () => { await Inner.DestroyAsync(key, cancellationToken); return true; }, write: true);
 
-        public async ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) =>
-            await RunAsync(async () => { await Inner.TouchAsync(sessionId, data, cancellationToken); return true; }, write: true);
+        public async ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default) =>
+            await RunAsync(async () => { await Inner.TouchAsync(key, data, cancellationToken); return true; }, write: true);
     }
 }

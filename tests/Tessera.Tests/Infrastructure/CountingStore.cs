@@ -70,7 +70,7 @@ internal sealed class CountingStore : IEnumerableSessionStore
         Events.Clear();
     }
 
-    public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _gets);
         try
@@ -80,7 +80,7 @@ internal sealed class CountingStore : IEnumerableSessionStore
                 throw failure;
             }
 
-            return FindNothing ? null : await _inner.GetAsync(sessionId, cancellationToken);
+            return FindNothing ? null : await _inner.GetAsync(key, cancellationToken);
         }
         finally
         {
@@ -88,7 +88,7 @@ internal sealed class CountingStore : IEnumerableSessionStore
         }
     }
 
-    public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public async ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _sets);
         try
@@ -104,7 +104,7 @@ internal sealed class CountingStore : IEnumerableSessionStore
                 throw failure;
             }
 
-            await _inner.SetAsync(sessionId, data, cancellationToken);
+            return await _inner.SetAsync(key, data, cancellationToken);
         }
         finally
         {
@@ -112,7 +112,7 @@ internal sealed class CountingStore : IEnumerableSessionStore
         }
     }
 
-    public async ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public async ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _touches);
         try
@@ -122,7 +122,7 @@ internal sealed class CountingStore : IEnumerableSessionStore
                 throw failure;
             }
 
-            await _inner.TouchAsync(sessionId, data, cancellationToken);
+            await _inner.TouchAsync(key, data, cancellationToken);
         }
         finally
         {
@@ -130,7 +130,7 @@ internal sealed class CountingStore : IEnumerableSessionStore
         }
     }
 
-    public async ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _destroys);
         try
@@ -140,7 +140,7 @@ internal sealed class CountingStore : IEnumerableSessionStore
                 throw failure;
             }
 
-            await _inner.DestroyAsync(sessionId, cancellationToken);
+            await _inner.DestroyAsync(key, cancellationToken);
         }
         finally
         {

@@ -11,21 +11,21 @@ internal sealed class DocumentStore(TimeProvider time) : ISessionStore
 {
     public ConcurrentDictionary<string, string> Documents { get; } = new(StringComparer.Ordinal);
 
-    public ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default) =>
+    public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(
-            Documents.TryGetValue(sessionId, out var json) && SessionData.TryParse(System.Text.Encoding.UTF8.GetBytes(json), out var data, time)
+            Documents.TryGetValue(key, out var json) && SessionData.TryParse(System.Text.Encoding.UTF8.GetBytes(json), out var data, time)
                 ? data
                 : null);
 
-    public ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
-        Documents[sessionId] = data.ToJson();
-        return ValueTask.CompletedTask;
+        Documents[key] = data.ToJson();
+        return ValueTask.FromResult<object?>(null);
     }
 
-    public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
+    public ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default)
     {
-        Documents.TryRemove(sessionId, out _);
+        Documents.TryRemove(key, out _);
         return ValueTask.CompletedTask;
     }
 }

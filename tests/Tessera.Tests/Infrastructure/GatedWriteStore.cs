@@ -16,14 +16,15 @@ internal sealed class GatedWriteStore : ISessionStore
     /// <summary>How many session writes finished.</summary>
     public int Writes => Volatile.Read(ref _writes);
 
-    public ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default) => ValueTask.FromResult<SessionData?>(null);
+    public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default) => ValueTask.FromResult<SessionData?>(null);
 
-    public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public async ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
         WriteStarted.Open();
         await Release.WaitAsync();
         Interlocked.Increment(ref _writes);
+        return null;
     }
 
-    public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 }

@@ -8,7 +8,7 @@ namespace Tessera.Tests.Infrastructure;
 /// <see cref="Release"/> and then reports a conflict without writing; the conditional write
 /// after that (the same request's retry) never completes, whatever its token.
 /// </summary>
-internal sealed class HeldWriteStore(ISessionStore inner) : ISessionStore
+internal sealed class HeldWriteStore(IConditionalSessionStore inner) : IConditionalSessionStore
 {
     private readonly TaskCompletionSource _never = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _armed;
@@ -25,8 +25,6 @@ internal sealed class HeldWriteStore(ISessionStore inner) : ISessionStore
 
     public bool IsReady => inner.IsReady;
 
-    public bool SupportsConditionalWrites => inner.SupportsConditionalWrites;
-
     /// <summary>Holds the next two conditional writes.</summary>
     public void Arm()
     {
@@ -34,11 +32,11 @@ internal sealed class HeldWriteStore(ISessionStore inner) : ISessionStore
         Volatile.Write(ref _armed, 1);
     }
 
-    public ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default) => inner.GetAsync(sessionId, cancellationToken);
+    public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
 
-    public ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) => inner.SetAsync(sessionId, data, cancellationToken);
+    public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default) => inner.SetAsync(key, data, cancellationToken);
 
-    public async ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
+    public async ValueTask<object?> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
     {
         if (Volatile.Read(ref _armed) == 1)
         {
@@ -47,7 +45,7 @@ internal sealed class HeldWriteStore(ISessionStore inner) : ISessionStore
                 case 1:
                     FirstWriteReached.Open();
                     await Release.WaitAsync();
-                    return false;
+                    return null; // a conflict
                 case 2:
                     SecondWriteReached.Open();
                     await _never.Task;
@@ -55,10 +53,10 @@ internal sealed class HeldWriteStore(ISessionStore inner) : ISessionStore
             }
         }
 
-        return await inner.TrySetAsync(sessionId, data, expectedVersion, cancellationToken);
+        return await inner.TrySetAsync(key, data, expectedVersion, cancellationToken);
     }
 
-    public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default) => inner.DestroyAsync(sessionId, cancellationToken);
+    public ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default) => inner.DestroyAsync(key, cancellationToken);
 
-    public ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) => inner.TouchAsync(sessionId, data, cancellationToken);
+    public ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default) => inner.TouchAsync(key, data, cancellationToken);
 }

@@ -17,28 +17,28 @@ internal sealed class KeyNamingStore(TimeProvider time) : ISessionStore, IDispos
     /// <summary>Every key the store was given.</summary>
     public ConcurrentBag<string> Keys { get; } = [];
 
-    public ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    public ValueTask<SessionData?> GetAsync(string storeKey, CancellationToken cancellationToken = default)
     {
-        Check("get", sessionId);
-        return _inner.GetAsync(sessionId, cancellationToken);
+        Check("get", storeKey);
+        return _inner.GetAsync(storeKey, cancellationToken);
     }
 
-    public ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public ValueTask<object?> SetAsync(string storeKey, SessionData data, CancellationToken cancellationToken = default)
     {
-        Check("set", sessionId);
-        return _inner.SetAsync(sessionId, data, cancellationToken);
+        Check("set", storeKey);
+        return _inner.SetAsync(storeKey, data, cancellationToken);
     }
 
-    public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
+    public ValueTask DestroyAsync(string storeKey, CancellationToken cancellationToken = default)
     {
-        Check("destroy", sessionId);
-        return _inner.DestroyAsync(sessionId, cancellationToken);
+        Check("destroy", storeKey);
+        return _inner.DestroyAsync(storeKey, cancellationToken);
     }
 
-    public ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public ValueTask TouchAsync(string storeKey, SessionData data, CancellationToken cancellationToken = default)
     {
-        Check("touch", sessionId);
-        return _inner.TouchAsync(sessionId, data, cancellationToken);
+        Check("touch", storeKey);
+        return _inner.TouchAsync(storeKey, data, cancellationToken);
     }
 
     public void Dispose() => _inner.Dispose();

@@ -11,18 +11,18 @@ internal sealed class ObjectStore : ISessionStore
 {
     private readonly ConcurrentDictionary<string, SessionData> _sessions = new(StringComparer.Ordinal);
 
-    public ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(_sessions.TryGetValue(sessionId, out var data) ? data.Clone() : null);
+    public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_sessions.TryGetValue(key, out var data) ? data.Clone() : null);
 
-    public ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
-        _sessions[sessionId] = data.Clone();
-        return ValueTask.CompletedTask;
+        _sessions[key] = data.Clone();
+        return ValueTask.FromResult<object?>(null);
     }
 
-    public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
+    public ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default)
     {
-        _sessions.TryRemove(sessionId, out _);
+        _sessions.TryRemove(key, out _);
         return ValueTask.CompletedTask;
     }
 }

@@ -75,15 +75,16 @@ public sealed class HoldbackResponseBodyTests
 
         public int Writes { get; private set; }
 
-        public ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default) => ValueTask.FromResult<SessionData?>(null);
+        public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default) => ValueTask.FromResult<SessionData?>(null);
 
-        public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+        public async ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default)
         {
             WriteStarted.TrySetResult();
             await Release.Task;
             Writes++;
+            return null;
         }
 
-        public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+        public ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }

@@ -92,7 +92,7 @@ public sealed class LogEventIdTests
         {
             "StoreNotReady" => new CountingStore(memory) { Ready = false },
             "StoreFailed" => new CountingStore(memory) { FailGet = new IOException("store down") },
-            "WriteConflict" => new LoadBarrierStore(memory),
+            "WriteConflict" => LoadBarrierStore.Over(memory),
             _ => memory,
         };
         await using var app = await TestApp.StartAsync(

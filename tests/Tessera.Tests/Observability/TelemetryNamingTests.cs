@@ -17,12 +17,12 @@ public sealed class TelemetryNamingTests
     {
         private readonly MemoryStore _inner = new();
 
-        public ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.GetAsync(sessionId, cancellationToken);
+        public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default) => _inner.GetAsync(key, cancellationToken);
 
-        public ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) =>
-            throw new IOException($"write of {sessionId} refused");
+        public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default) =>
+            throw new IOException($"write of {key} refused");
 
-        public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.DestroyAsync(sessionId, cancellationToken);
+        public ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default) => _inner.DestroyAsync(key, cancellationToken);
 
         public void Dispose() => _inner.Dispose();
     }

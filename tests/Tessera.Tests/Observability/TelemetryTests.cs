@@ -101,7 +101,7 @@ public sealed class TelemetryTests
     public async Task Two_requests_writing_one_session_at_once_count_one_write_conflict_and_no_dropped_commit()
     {
         var time = ExpressHarness.NewClock();
-        var store = new LoadBarrierStore(new MemoryStore(timeProvider: time));
+        var store = LoadBarrierStore.Over(new MemoryStore(timeProvider: time));
         await using var app = await StartOverlappingAsync(store, time);
         using var counters = new MeterCounters(app);
         var cookie = SetCookie.Require(await app.GetAsync("/set/a"));
@@ -247,7 +247,7 @@ public sealed class TelemetryTests
         public ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default) =>
             Fail ? ValueTask.FromException<SessionData?>(new IOException("down")) : _inner.GetAsync(sessionId, cancellationToken);
 
-        public ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) => _inner.SetAsync(sessionId, data, cancellationToken);
+        public ValueTask<object?> SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) => _inner.SetAsync(sessionId, data, cancellationToken);
 
         public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.DestroyAsync(sessionId, cancellationToken);
     }

@@ -150,7 +150,7 @@ public sealed class MemoryStoreTests
         await store.TouchAsync("id", touched);
 
         read!.SetRawValue("views", "2"u8);
-        Assert.True(await store.TrySetAsync("id", read, read.StoreVersion!));
+        Assert.NotNull(await store.TrySetAsync("id", read, read.StoreVersion!));
     }
 
     [Fact]

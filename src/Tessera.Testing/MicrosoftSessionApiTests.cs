@@ -6,8 +6,9 @@ using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Xunit;
 
-namespace Tessera.StoreConformance;
+namespace Tessera.Testing;
 
 /// <summary>
 /// An application written against Microsoft's session API only — <c>HttpContext.Session</c>

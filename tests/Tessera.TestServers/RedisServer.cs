@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Tessera.Testing;
+namespace Tessera.TestServers;
 
 /// <summary>
 /// A real <c>redis-server</c> of the test run's own, on a free loopback port, with persistence

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Tessera.Testing;
+namespace Tessera.TestServers;
 
 /// <summary>
 /// A real PostgreSQL server of the test run's own: a new cluster (<c>initdb</c>) in a temporary

@@ -1,0 +1,8 @@
+using Tessera.Testing;
+
+namespace Tessera.Tests.Stores;
+
+public sealed class MemoryStoreEnumerationTests : EnumerationTests<MemoryStore>
+{
+    protected override Task<MemoryStore> CreateStoreAsync(TimeProvider timeProvider) => Task.FromResult(new MemoryStore(timeProvider: timeProvider));
+}
