@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,7 +64,7 @@ public sealed class TesseraBuilder
     /// <param name="configure">Sets the options, after the configuration section.</param>
     /// <param name="validate">Checks the options, throwing an <see cref="ArgumentException"/> that names the option at fault; its message stops the application from starting.</param>
     /// <returns>The options builder, for more configuration or validation.</returns>
-    public OptionsBuilder<TOptions> AddStoreOptions<TOptions>(string sectionName, Action<TOptions>? configure = null, Action<TOptions>? validate = null)
+    public OptionsBuilder<TOptions> AddStoreOptions<[DynamicallyAccessedMembers(BoundMembers)] TOptions>(string sectionName, Action<TOptions>? configure = null, Action<TOptions>? validate = null)
         where TOptions : class
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sectionName);
@@ -71,7 +72,7 @@ public sealed class TesseraBuilder
         var path = TesseraConfigurationBinding.SectionName + ConfigurationPath.KeyDelimiter + sectionName;
 
         // The section first, so that the delegate has the last word.
-        options.Configure<IServiceProvider>((value, services) => services.GetService<IConfiguration>()?.GetSection(path).Bind(value));
+        options.Configure<IServiceProvider>((value, services) => Bind(services, path, value));
         if (configure is not null)
         {
             options.Configure(configure);
@@ -84,6 +85,16 @@ public sealed class TesseraBuilder
 
         return options.ValidateOnStart();
     }
+
+    /// <summary>What binding a store's options reads of their type: its constructor and its public properties.</summary>
+    private const DynamicallyAccessedMemberTypes BoundMembers = DynamicallyAccessedMemberTypes.PublicParameterlessConstructor | DynamicallyAccessedMemberTypes.PublicProperties;
+
+    // Binds the store's section when the host has configuration.
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The options type's public properties are kept by its DynamicallyAccessedMembers annotation; store options are strings, numbers, booleans, enums and TimeSpans.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Store options need no generic instantiation over a value type: strings, numbers, booleans, enums and TimeSpans.")]
+    private static void Bind<[DynamicallyAccessedMembers(BoundMembers)] TOptions>(IServiceProvider services, string path, TOptions value)
+        where TOptions : class
+        => services.GetService<IConfiguration>()?.GetSection(path).Bind(value);
 
     /// <summary>The configuration section of the <see cref="MemoryStore"/>'s options, under <c>Tessera</c>.</summary>
     internal const string MemorySection = "Memory";
