@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -33,7 +34,7 @@ namespace Tessera;
 /// through an expression index on the user Tessera records in the document.
 /// </para>
 /// </remarks>
-public sealed class PostgresStore : IEnumerableSessionStore, IUserSessionStore, IAsyncDisposable, IDisposable
+public sealed class PostgresStore : IConditionalSessionStore, IEnumerableSessionStore, IUserSessionStore, IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
@@ -116,29 +117,30 @@ public sealed class PostgresStore : IEnumerableSessionStore, IUserSessionStore, 
     /// which <see cref="TouchAsync"/> may have moved past the document's cookie.
     /// </summary>
     /// <inheritdoc/>
-    public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         await using var command = await CommandAsync(_sql.Get, cancellationToken);
-        Add(command, sessionId);
+        Add(command, key);
         Add(command, NowMilliseconds());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader.GetString(0), reader.GetInt64(1)) : null;
     }
 
     /// <summary>
-    /// Creates or replaces the session's row, as connect-pg-simple's <c>set</c> does.
-    /// <paramref name="data"/>'s <see cref="SessionData.StoreVersion"/> becomes the document written.
+    /// Creates or replaces the session's row, as connect-pg-simple's <c>set</c> does, and returns
+    /// the document written (a <see cref="string"/>) as its version. A session whose expiry has
+    /// passed is written with that expiry, so it can no longer be read.
     /// </summary>
     /// <inheritdoc/>
-    public async ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public async ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         var json = data.ToJson();
         var user = data.UserId;
         await using var command = await CommandAsync(user is null ? _sql.SetWithoutUser : _sql.Set, cancellationToken);
-        Add(command, sessionId);
+        Add(command, key);
         Add(command, json);
         Add(command, ExpiresMilliseconds(data));
         if (user is not null)
@@ -147,18 +149,15 @@ public sealed class PostgresStore : IEnumerableSessionStore, IUserSessionStore, 
         }
 
         await command.ExecuteScalarAsync(cancellationToken);
-        data.StoreVersion = json;
+        return json;
     }
-
-    /// <summary>Always <see langword="true"/>: <see cref="TrySetAsync"/> is a compare-and-set in one statement.</summary>
-    public bool SupportsConditionalWrites => true;
 
     /// <summary>
     /// Replaces the session's row only if it is live and still holds the document
     /// <paramref name="expectedVersion"/> (read by <see cref="GetAsync"/> or written by
     /// <see cref="SetAsync"/>), in one <c>UPDATE … WHERE sid = … AND sess::text = … AND expire &gt; now</c>.
     /// A missing or expired row never matches, so a destroyed session is not brought back. On
-    /// success <paramref name="data"/>'s <see cref="SessionData.StoreVersion"/> becomes the document written.
+    /// success the version returned is the document written.
     /// </summary>
     /// <remarks>
     /// A session whose cookie has already expired is written with that expiry, so it can no longer
@@ -166,20 +165,20 @@ public sealed class PostgresStore : IEnumerableSessionStore, IUserSessionStore, 
     /// <see cref="string"/> never matches.
     /// </remarks>
     /// <inheritdoc/>
-    public async ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
+    public async ValueTask<object?> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(expectedVersion);
         if (expectedVersion is not string expected)
         {
-            return false;
+            return null;
         }
 
         var json = data.ToJson();
         var user = data.UserId;
         await using var command = await CommandAsync(user is null ? _sql.TrySetWithoutUser : _sql.TrySet, cancellationToken);
-        Add(command, sessionId);
+        Add(command, key);
         Add(command, json);
         Add(command, ExpiresMilliseconds(data));
         Add(command, expected);
@@ -189,22 +188,16 @@ public sealed class PostgresStore : IEnumerableSessionStore, IUserSessionStore, 
             Add(command, user);
         }
 
-        if ((long)(await command.ExecuteScalarAsync(cancellationToken))! != 1)
-        {
-            return false;
-        }
-
-        data.StoreVersion = json;
-        return true;
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1 ? json : null;
     }
 
     /// <summary>Deletes the session's row.</summary>
     /// <inheritdoc/>
-    public async ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         await using var command = await CommandAsync(_sql.Destroy, cancellationToken);
-        Add(command, sessionId);
+        Add(command, key);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -215,9 +208,9 @@ public sealed class PostgresStore : IEnumerableSessionStore, IUserSessionStore, 
     /// <see cref="PostgresStoreOptions.DisableTouch"/>.
     /// </summary>
     /// <inheritdoc/>
-    public async ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default)
+    public async ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         if (_options.DisableTouch)
         {
@@ -225,7 +218,7 @@ public sealed class PostgresStore : IEnumerableSessionStore, IUserSessionStore, 
         }
 
         await using var command = await CommandAsync(_sql.Touch, cancellationToken);
-        Add(command, sessionId);
+        Add(command, key);
         Add(command, ExpiresMilliseconds(data));
         Add(command, NowMilliseconds());
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -515,26 +508,23 @@ public sealed class PostgresStore : IEnumerableSessionStore, IUserSessionStore, 
         return purge;
     }
 
+    // The stored document is the session's version; an unreadable one is logged and read as missing.
     private SessionData? Read(string json, long expires)
     {
-        try
+        var data = StoreDocument.Read(Encoding.UTF8.GetBytes(json), _time, _logger);
+        if (data is not null)
         {
-            var data = SessionData.Parse(json, _time);
             data.StoreVersion = json;
             data.StoreExpires = DateTimeOffset.FromUnixTimeMilliseconds(expires);
-            return data;
         }
-        catch (FormatException ex)
-        {
-            PostgresStoreLog.UnreadableSession(_logger, SessionIdRedaction.Copy(ex));
-            return null;
-        }
+
+        return data;
     }
 
     private long NowMilliseconds() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private long ExpiresMilliseconds(SessionData data) =>
-        data.Expires?.ToUnixTimeMilliseconds() ?? NowMilliseconds() + (long)_options.DefaultLifetime.TotalMilliseconds;
+        StoreDocument.Expiry(data, _options.DefaultLifetime, _time).ToUnixTimeMilliseconds();
 
     private static string Describe(NpgsqlDataSource dataSource)
     {

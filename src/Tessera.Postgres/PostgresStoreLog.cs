@@ -5,9 +5,6 @@ namespace Tessera;
 /// <summary>The PostgreSQL store's log messages. Event IDs are stable; none logs a session ID or session data, and a logged exception is a copy with session IDs and keys redacted (SessionIdRedaction).</summary>
 internal static partial class PostgresStoreLog
 {
-    [LoggerMessage(EventId = 501, EventName = "UnreadableSession", Level = LogLevel.Warning, Message = "A stored session is not an express-session document; it is treated as missing.")]
-    public static partial void UnreadableSession(ILogger logger, Exception exception);
-
     [LoggerMessage(EventId = 502, EventName = "TableReady", Level = LogLevel.Information, Message = "The session table {Table} is in place in {Database}.")]
     public static partial void TableReady(ILogger logger, string table, string database);
 
