@@ -46,7 +46,7 @@ internal sealed class TesseraTicketStore : ITicketStore
         var id = DefaultSessionIdGenerator.Generate();
         var key = StoreKeys.For(id, _tessera);
         var data = TicketDocument.Write(ticket, UserOf(ticket), _time);
-        await CallAsync("save", id, key, (store, token) => AsBoolean(store.SetAsync(key, data, token)), cancellationToken);
+        await CallAsync("save", id, key, (store, token) => store.SetAsync(key, data, token), cancellationToken);
         return id;
     }
 
@@ -67,10 +67,10 @@ internal sealed class TesseraTicketStore : ITicketStore
         }
 
         var data = TicketDocument.Write(ticket, UserOf(ticket), _time);
-        if (_store.SupportsConditionalWrites && stored.StoreVersion is { } version)
+        if (_store is IConditionalSessionStore conditional && stored.StoreVersion is { } version)
         {
             // Written only over the ticket just read: a ticket revoked in between stays revoked.
-            if (!await CallAsync("save", key, storeKey, (store, token) => store.TrySetAsync(storeKey, data, version, token), cancellationToken))
+            if (await CallAsync("save", key, storeKey, (_, token) => conditional.TrySetAsync(storeKey, data, version, token), cancellationToken) is null)
             {
                 LogRenewOfRemovedTicket(storeKey);
             }
@@ -78,7 +78,7 @@ internal sealed class TesseraTicketStore : ITicketStore
             return;
         }
 
-        await CallAsync("save", key, storeKey, (store, token) => AsBoolean(store.SetAsync(storeKey, data, token)), cancellationToken);
+        await CallAsync("save", key, storeKey, (store, token) => store.SetAsync(storeKey, data, token), cancellationToken);
     }
 
     public Task<AuthenticationTicket?> RetrieveAsync(string key) => RetrieveAsync(key, httpContext: null!, CancellationToken.None);
