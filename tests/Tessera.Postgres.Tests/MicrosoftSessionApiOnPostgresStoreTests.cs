@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Tessera.StoreConformance;
+using Tessera.Testing;
 using Tessera.TestServers;
 
 namespace Tessera.Postgres.Tests;
