@@ -568,6 +568,19 @@ public sealed class PostgresStore : IConditionalSessionStore, IEnumerableSession
             throw new ArgumentException("PostgresStoreOptions.SchemaName must be null or a name.", nameof(options));
         }
 
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            try
+            {
+                _ = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                // The message of a connection string that does not parse names the bad keyword, not the string.
+                throw new ArgumentException($"PostgresStoreOptions.ConnectionString is not a valid Npgsql connection string: {ex.Message}", nameof(options), ex);
+            }
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.DefaultLifetime, TimeSpan.Zero, "PostgresStoreOptions.DefaultLifetime");
         if (options.PurgeInterval is { } interval)
         {
