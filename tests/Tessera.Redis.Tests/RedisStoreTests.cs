@@ -19,7 +19,9 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
 
     public async Task InitializeAsync()
     {
-        _connection = await ConnectionMultiplexer.ConnectAsync(server.Configuration + ",allowAdmin=true");
+        // A generous client timeout: some tests here send a thousand commands at once, which on a
+        // loaded two-core machine can take longer than the client's default of five seconds.
+        _connection = await ConnectionMultiplexer.ConnectAsync(server.Configuration + ",allowAdmin=true,asyncTimeout=60000,syncTimeout=60000");
         await Server.FlushAllDatabasesAsync();
     }
 
