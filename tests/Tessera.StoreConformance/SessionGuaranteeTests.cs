@@ -50,7 +50,13 @@ public abstract class SessionGuaranteeTests
     private async Task<int> KeysKeptAsync(bool conditionalWrites)
     {
         var store = new LoadBarrierStore(await CreateStoreAsync());
-        await using var app = await KestrelSessionApp.StartAsync(store, o => o.ConditionalWrites = conditionalWrites, a => MapEndpoints(a));
+        // Every request but one meets a conflict and waits its turn for the session: the test is
+        // about keys kept, so the wait may be long on a loaded machine.
+        await using var app = await KestrelSessionApp.StartAsync(store, o =>
+        {
+            o.ConditionalWrites = conditionalWrites;
+            o.StoreTimeout = TimeSpan.FromMinutes(1);
+        }, a => MapEndpoints(a));
         var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
 
         store.Arm(Parallel);
@@ -71,8 +77,8 @@ public abstract class SessionGuaranteeTests
     protected static async Task AssertTwoInstancesKeepEveryKeyAsync(ISessionStore firstStore, ISessionStore secondStore, int perInstance = 25)
     {
         var stores = new[] { new LoadBarrierStore(firstStore), new LoadBarrierStore(secondStore) };
-        await using var first = await KestrelSessionApp.StartAsync(stores[0], null, a => MapEndpoints(a));
-        await using var second = await KestrelSessionApp.StartAsync(stores[1], null, a => MapEndpoints(a));
+        await using var first = await KestrelSessionApp.StartAsync(stores[0], o => o.StoreTimeout = TimeSpan.FromMinutes(1), a => MapEndpoints(a));
+        await using var second = await KestrelSessionApp.StartAsync(stores[1], o => o.StoreTimeout = TimeSpan.FromMinutes(1), a => MapEndpoints(a));
         var apps = new[] { first, second };
         var cookie = KestrelSessionApp.CookieOf(await first.GetAsync("/set/seed"));
 
