@@ -177,6 +177,7 @@ internal sealed class TesseraMiddleware
                     ForceCookie = found.Followed,
                     PolicyApplied = found.PolicyApplied,
                     StoredExpires = found.StoredExpires,
+                    ArmedUntil = found.ArmedUntil,
                 };
             }
 
