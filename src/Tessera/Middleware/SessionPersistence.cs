@@ -13,6 +13,8 @@ internal sealed class SessionPersistence
 {
     private const int MaxWriteAttempts = 10;
 
+    private const int CommitLockStripes = 1024;
+
     // How far a touch's new expiry may be from the one the load set for it to need no second
     // touch: a request's own duration, well within the whole seconds of a TTL.
     private static readonly TimeSpan ArmedPrecision = TimeSpan.FromSeconds(1);
@@ -23,7 +25,7 @@ internal sealed class SessionPersistence
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TesseraMetrics _metrics;
-    private readonly SemaphoreSlim[] _commitLocks;
+    private readonly SemaphoreSlim?[] _commitLocks;
     private readonly bool _conditional;
     private readonly bool _armOnLoad;
 
@@ -37,11 +39,7 @@ internal sealed class SessionPersistence
         _metrics = metrics;
         _conditional = options.ConditionalWrites && store.SupportsConditionalWrites;
         _armOnLoad = options.TouchAfter is null && options.IdleTimeout is null && store.SupportsTouchOnRead;
-        _commitLocks = new SemaphoreSlim[_conditional ? 64 : 0];
-        for (var i = 0; i < _commitLocks.Length; i++)
-        {
-            _commitLocks[i] = new SemaphoreSlim(1, 1);
-        }
+        _commitLocks = new SemaphoreSlim?[_conditional ? CommitLockStripes : 0];
     }
 
     /// <summary>
@@ -165,7 +163,7 @@ internal sealed class SessionPersistence
             return true;
         }
 
-        var commitLock = _commitLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(state.Id) % (uint)_commitLocks.Length)];
+        var commitLock = CommitLock(state.Id);
         if (!commitLock.Wait(0, CancellationToken.None))
         {
             await _store.EnterAsync(commitLock, Key(state.Id), cancellationToken);
@@ -187,6 +185,17 @@ internal sealed class SessionPersistence
         }
 
         return written;
+    }
+
+    /// <summary>
+    /// The lock of a session's stripe, made on first use. Two sessions of one stripe wait for
+    /// each other's writes (a store round trip), so there are many more stripes than requests in
+    /// flight: with 32 writes at once, one in 33 meets another of its stripe (one in two with 64).
+    /// </summary>
+    private SemaphoreSlim CommitLock(string id)
+    {
+        ref var stripe = ref _commitLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(id) % (uint)_commitLocks.Length)];
+        return Volatile.Read(ref stripe) ?? Interlocked.CompareExchange(ref stripe, new SemaphoreSlim(1, 1), null) ?? stripe;
     }
 
     private async ValueTask<bool> WriteConditionallyAsync(SessionState state, CancellationToken cancellationToken)
