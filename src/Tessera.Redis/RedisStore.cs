@@ -261,7 +261,9 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, ITo
             if (ttl > 0)
             {
                 // One round trip: the user's set, the write, the user's set again (see IndexAround).
-                previous = await IndexAround(database, userId, sessionId, ttl, () => database.StringSetAndGetAsync(key, document, TimeSpan.FromSeconds(ttl), When.Always, CommandFlags.None))
+                previous = await (userId is null
+                        ? SetAndGetAsync(database, key, document, ttl)
+                        : IndexedSetAndGetAsync(database, userId, sessionId, ttl, key, document))
                     .WaitAsync(cancellationToken);
             }
             else
@@ -321,10 +323,9 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, ITo
             var database = await DatabaseAsync(cancellationToken);
 
             // On success the document replaced is the expected one: it tells whose session it was.
-            var result = await IndexAround(database, userId, sessionId, ttl, () => database.ScriptEvaluateAsync(
-                    CompareAndSetScript,
-                    [key],
-                    [expected, ttl > 0 ? document : RedisValue.EmptyString, ttl]))
+            var result = await (userId is null
+                    ? CompareAndSetAsync(database, key, expected, document, ttl)
+                    : IndexedCompareAndSetAsync(database, userId, sessionId, ttl, key, expected, document))
                 .WaitAsync(cancellationToken);
             if ((long)result != 1)
             {
@@ -691,6 +692,19 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, ITo
 
     private Task<RedisResult> IndexAsync(IDatabaseAsync database, string userId, string sessionId, long ttl) =>
         database.ScriptEvaluateAsync(IndexScript, [UserKey(userId)], [sessionId, ttl]);
+
+    // A signed-out session's write is the command alone: no closure, no wrapper task.
+    private static Task<RedisValue> SetAndGetAsync(IDatabaseAsync database, RedisKey key, RedisValue document, long ttl) =>
+        database.StringSetAndGetAsync(key, document, TimeSpan.FromSeconds(ttl), When.Always, CommandFlags.None);
+
+    private Task<RedisValue> IndexedSetAndGetAsync(IDatabaseAsync database, string userId, string sessionId, long ttl, RedisKey key, RedisValue document) =>
+        IndexAround(database, userId, sessionId, ttl, () => SetAndGetAsync(database, key, document, ttl));
+
+    private static Task<RedisResult> CompareAndSetAsync(IDatabaseAsync database, RedisKey key, RedisValue expected, RedisValue document, long ttl) =>
+        database.ScriptEvaluateAsync(CompareAndSetScript, [key], [expected, ttl > 0 ? document : RedisValue.EmptyString, ttl]);
+
+    private Task<RedisResult> IndexedCompareAndSetAsync(IDatabaseAsync database, string userId, string sessionId, long ttl, RedisKey key, RedisValue expected, RedisValue document) =>
+        IndexAround(database, userId, sessionId, ttl, () => CompareAndSetAsync(database, key, expected, document, ttl));
 
     /// <summary>
     /// Sends a session write with the session's entry in its user's set on both sides, in one
