@@ -43,7 +43,7 @@ namespace Tessera;
 /// already sent to Redis still runs there).
 /// </para>
 /// </remarks>
-public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAsyncDisposable, IDisposable
+public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, ITouchOnReadSessionStore, IAsyncDisposable, IDisposable
 {
     // Compare-and-set on one key (KEYS[1]): the value must still be the expected document
     // (ARGV[1]); then it becomes the new one (ARGV[2]) for ARGV[3] seconds, or, when that TTL is
@@ -84,6 +84,9 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     private readonly string _userPrefix;
     private readonly string _pattern;
     private readonly long _defaultTtlSeconds;
+
+    // The server answered GETEX with "unknown command" (Redis before 6.2).
+    private volatile bool _noGetEx;
 
     /// <summary>Creates a store on a connection the application owns; disposing the store leaves it open.</summary>
     /// <param name="connection">The connection.</param>
@@ -184,6 +187,54 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     }
 
     /// <summary>
+    /// Gets a session and moves its TTL to <paramref name="expires"/> with one <c>GETEX key EX ttl</c>
+    /// (Redis 6.2 and later), the TTL in whole seconds rounded up as <see cref="TouchAsync"/> sets
+    /// it; a missing key stays missing. Its <see cref="SessionData.StoreVersion"/> is the value read
+    /// and its <see cref="SessionData.StoreExpires"/> is <paramref name="expires"/>. With
+    /// <see cref="RedisStoreOptions.DisableTouch"/>, or an expiry already past, it is
+    /// <see cref="GetAsync"/>. Where the server has no <c>GETEX</c>, a <c>GET</c> and an
+    /// <c>EXPIRE</c> pipelined in one round trip do the same, not atomically.
+    /// </summary>
+    /// <remarks>
+    /// The user index's set is not extended here: the runtime still touches a signed-in session at
+    /// the end of the request (<see cref="ITouchOnReadSessionStore"/>), and that touch extends it.
+    /// </remarks>
+    /// <inheritdoc/>
+    public async ValueTask<SessionData?> GetAndTouchAsync(string sessionId, DateTimeOffset expires, CancellationToken cancellationToken = default)
+    {
+        var ttl = TtlSeconds(expires);
+        if (_options.DisableTouch || ttl <= 0)
+        {
+            return await GetAsync(sessionId, cancellationToken);
+        }
+
+        try
+        {
+            ArgumentNullException.ThrowIfNull(sessionId);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (IsReserved(sessionId))
+            {
+                return null;
+            }
+
+            var key = Key(sessionId);
+            var database = await DatabaseAsync(cancellationToken);
+            var value = await GetAndExpireAsync(database, key, TimeSpan.FromSeconds(ttl)).WaitAsync(cancellationToken);
+            if (value.IsNull || Read(value) is not { } data)
+            {
+                return null;
+            }
+
+            data.StoreExpires = expires;
+            return data;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            throw Unavailable(ex);
+        }
+    }
+
+    /// <summary>
     /// Writes the session with <c>SET key document EX ttl GET</c>, the TTL being the seconds until
     /// the cookie expires rounded up (one day for a cookie without expiry); the document it replaces
     /// tells whose session it was. A session that has already expired (a TTL of zero or less) is
@@ -210,7 +261,9 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
             if (ttl > 0)
             {
                 // One round trip: the user's set, the write, the user's set again (see IndexAround).
-                previous = await IndexAround(database, userId, sessionId, ttl, () => database.StringSetAndGetAsync(key, document, TimeSpan.FromSeconds(ttl), When.Always, CommandFlags.None))
+                previous = await (userId is null
+                        ? SetAndGetAsync(database, key, document, ttl)
+                        : IndexedSetAndGetAsync(database, userId, sessionId, ttl, key, document))
                     .WaitAsync(cancellationToken);
             }
             else
@@ -270,10 +323,9 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
             var database = await DatabaseAsync(cancellationToken);
 
             // On success the document replaced is the expected one: it tells whose session it was.
-            var result = await IndexAround(database, userId, sessionId, ttl, () => database.ScriptEvaluateAsync(
-                    CompareAndSetScript,
-                    [key],
-                    [expected, ttl > 0 ? document : RedisValue.EmptyString, ttl]))
+            var result = await (userId is null
+                    ? CompareAndSetAsync(database, key, expected, document, ttl)
+                    : IndexedCompareAndSetAsync(database, userId, sessionId, ttl, key, expected, document))
                 .WaitAsync(cancellationToken);
             if ((long)result != 1)
             {
@@ -551,15 +603,36 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
     }
 
     // connect-redis: Math.ceil((Number(new Date(expires)) - Date.now()) / 1000), else the default.
-    internal long TtlSeconds(SessionData data)
-    {
-        if (data.Expires is not { } expires)
-        {
-            return _defaultTtlSeconds;
-        }
+    internal long TtlSeconds(SessionData data) => data.Expires is { } expires ? TtlSeconds(expires) : _defaultTtlSeconds;
 
+    private long TtlSeconds(DateTimeOffset expires)
+    {
         var milliseconds = expires.ToUnixTimeMilliseconds() - _time.GetUtcNow().ToUnixTimeMilliseconds();
         return (long)Math.Ceiling(milliseconds / 1000.0);
+    }
+
+    /// <summary>
+    /// <c>GETEX key EX ttl</c>; on a server without <c>GETEX</c> (before Redis 6.2), from then on a
+    /// <c>GET</c> and an <c>EXPIRE</c> sent together (one round trip; <c>EXPIRE</c> on a missing key does nothing).
+    /// </summary>
+    private async Task<RedisValue> GetAndExpireAsync(IDatabaseAsync database, RedisKey key, TimeSpan ttl)
+    {
+        if (!_noGetEx)
+        {
+            try
+            {
+                return await database.StringGetSetExpiryAsync(key, ttl);
+            }
+            catch (RedisServerException ex) when (ex.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase))
+            {
+                _noGetEx = true;
+            }
+        }
+
+        var value = database.StringGetAsync(key);
+        var expire = database.KeyExpireAsync(key, ttl);
+        await Task.WhenAll(value, expire);
+        return await value;
     }
 
     // What the client throws when Redis fails, as opposed to a caller's cancellation or a bad argument.
@@ -619,6 +692,19 @@ public sealed class RedisStore : IEnumerableSessionStore, IUserSessionStore, IAs
 
     private Task<RedisResult> IndexAsync(IDatabaseAsync database, string userId, string sessionId, long ttl) =>
         database.ScriptEvaluateAsync(IndexScript, [UserKey(userId)], [sessionId, ttl]);
+
+    // A signed-out session's write is the command alone: no closure, no wrapper task.
+    private static Task<RedisValue> SetAndGetAsync(IDatabaseAsync database, RedisKey key, RedisValue document, long ttl) =>
+        database.StringSetAndGetAsync(key, document, TimeSpan.FromSeconds(ttl), When.Always, CommandFlags.None);
+
+    private Task<RedisValue> IndexedSetAndGetAsync(IDatabaseAsync database, string userId, string sessionId, long ttl, RedisKey key, RedisValue document) =>
+        IndexAround(database, userId, sessionId, ttl, () => SetAndGetAsync(database, key, document, ttl));
+
+    private static Task<RedisResult> CompareAndSetAsync(IDatabaseAsync database, RedisKey key, RedisValue expected, RedisValue document, long ttl) =>
+        database.ScriptEvaluateAsync(CompareAndSetScript, [key], [expected, ttl > 0 ? document : RedisValue.EmptyString, ttl]);
+
+    private Task<RedisResult> IndexedCompareAndSetAsync(IDatabaseAsync database, string userId, string sessionId, long ttl, RedisKey key, RedisValue expected, RedisValue document) =>
+        IndexAround(database, userId, sessionId, ttl, () => CompareAndSetAsync(database, key, expected, document, ttl));
 
     /// <summary>
     /// Sends a session write with the session's entry in its user's set on both sides, in one

@@ -204,6 +204,43 @@ public sealed class RedisStoreTests(RedisServer server) : IClassFixture<RedisSer
     }
 
     [Fact]
+    public async Task A_read_with_touch_returns_the_session_moves_the_TTL_and_leaves_the_document()
+    {
+        var store = NewStore();
+        var data = NewSession(TimeSpan.FromMinutes(10), ("views", "1"));
+        await store.SetAsync("abc", data);
+
+        var read = await store.GetAndTouchAsync("abc", Start.AddMinutes(30));
+
+        Assert.NotNull(read);
+        Assert.True(read.TryGetRawValue("views", out var views));
+        Assert.Equal("1"u8.ToArray(), views.ToArray());
+        Assert.Equal(Start.AddMinutes(30), read.StoreExpires);
+        Assert.Equal(data.ToJson(), (string?)(RedisValue)read.StoreVersion!);
+        Assert.Equal(data.ToJson(), (string?)await Database.StringGetAsync("sess:abc"));
+        RedisAssert.TtlIs(1_800, (await Database.KeyTimeToLiveAsync("sess:abc"))!.Value);
+    }
+
+    [Fact]
+    public async Task A_read_with_touch_of_a_missing_session_creates_no_key()
+    {
+        Assert.Null(await NewStore().GetAndTouchAsync("missing", Start.AddMinutes(30)));
+
+        Assert.False(await Database.KeyExistsAsync("sess:missing"));
+    }
+
+    [Fact]
+    public async Task A_read_with_touch_only_reads_when_DisableTouch_is_set()
+    {
+        var store = NewStore(o => o.DisableTouch = true);
+        await store.SetAsync("abc", NewSession(TimeSpan.FromMinutes(10)));
+
+        Assert.NotNull(await store.GetAndTouchAsync("abc", Start.AddMinutes(30)));
+
+        RedisAssert.TtlIs(600, (await Database.KeyTimeToLiveAsync("sess:abc"))!.Value);
+    }
+
+    [Fact]
     public async Task The_prefix_names_the_keys_and_scopes_listing_counting_and_clearing()
     {
         var mine = NewStore(o => o.Prefix = "app1:");

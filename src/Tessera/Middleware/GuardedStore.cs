@@ -53,6 +53,12 @@ internal sealed class GuardedStore
     public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken) =>
         CallAsync("load", key, key, static (store, key, token) => store.GetAsync(key, token), cancellationToken);
 
+    /// <summary>Whether the store can read a session and re-arm its expiry in one call.</summary>
+    public bool SupportsTouchOnRead => Store is ITouchOnReadSessionStore;
+
+    public ValueTask<SessionData?> GetAndTouchAsync(string key, DateTimeOffset expires, CancellationToken cancellationToken) =>
+        CallAsync("load", key, (key, expires), static (store, args, token) => ((ITouchOnReadSessionStore)store).GetAndTouchAsync(args.key, args.expires, token), cancellationToken);
+
     public ValueTask SetAsync(string key, SessionData data, CancellationToken cancellationToken) =>
         CallAsync("save", key, (key, data), static (store, args, token) => store.SetAsync(args.key, args.data, token), cancellationToken);
 

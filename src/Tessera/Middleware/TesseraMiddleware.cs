@@ -197,6 +197,7 @@ internal sealed class TesseraMiddleware
                     ForceCookie = found.Followed,
                     PolicyApplied = found.PolicyApplied,
                     StoredExpires = found.StoredExpires,
+                    ArmedUntil = found.ArmedUntil,
                 };
             }
 
