@@ -47,9 +47,15 @@ internal sealed class SessionPersistence
     /// period (never across a change of user), and applies the timeouts to every session, those
     /// written by another app or before a timeout was switched on included. Null when there is none.
     /// </summary>
-    public async ValueTask<LoadedSession?> LoadAsync(string id, CancellationToken cancellationToken)
+    /// <param name="id">The session ID from the cookie.</param>
+    /// <param name="mayTouch">
+    /// Whether the request may re-arm the session's expiry: false for a read-only endpoint and for a
+    /// session that may not be kept without consent, whose load then never touches.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the load.</param>
+    public async ValueTask<LoadedSession?> LoadAsync(string id, bool mayTouch, CancellationToken cancellationToken)
     {
-        var armedUntil = ArmOnLoad();
+        var armedUntil = mayTouch ? ArmOnLoad() : null;
         var data = armedUntil is { } until
             ? Adopt(await _store.GetAndTouchAsync(Key(id), until, cancellationToken))
             : await GetAsync(id, cancellationToken);

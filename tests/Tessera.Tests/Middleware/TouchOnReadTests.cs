@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Http;
 using Tessera.Tests.Infrastructure;
 
@@ -148,6 +151,49 @@ public sealed class TouchOnReadTests
 
         Assert.Equal("get+touch", store.Calls.First());
         Assert.Null(await store.Inner.GetAsync(id));
+    }
+
+    [Fact]
+    public async Task A_read_only_endpoint_loads_its_session_with_a_plain_read_and_never_re_arms_it()
+    {
+        var store = new TouchOnReadStore(TimeProvider.System);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddTessera(o =>
+        {
+            o.Secrets = ["keyboard cat"];
+            o.Cookie.MaxAge = TimeSpan.FromMinutes(1);
+        }).UseStore(store);
+        await using var app = builder.Build();
+        app.UseTessera();
+        app.MapGet("/write", (Session session) => session.Set("n", 1));
+        app.MapGet("/peek", (Session session) => session.Get<int>("n")).ReadOnlySession();
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+        var cookie = SetCookie.Require(await client.GetAsync("/write")).Split(';')[0];
+        store.Calls.Clear();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/peek");
+        request.Headers.Add("Cookie", cookie);
+        var response = await client.SendAsync(request);
+
+        Assert.Equal("1", await response.Content.ReadAsStringAsync());
+        Assert.Equal(["get"], store.Calls);
+        Assert.Empty(store.Armed);
+    }
+
+    [Fact]
+    public async Task A_session_cookie_that_is_not_essential_is_loaded_with_a_plain_read()
+    {
+        var (app, store) = await StartAsync(o => o.Cookie.IsEssential = false);
+        await using var _ = app;
+        var cookie = SetCookie.Require(await app.GetAsync());
+        store.Calls.Clear();
+
+        await app.GetAsync("/", cookie);
+
+        Assert.Equal("get", store.Calls.First());
+        Assert.Empty(store.Armed);
     }
 
     private static async Task<(TestApp App, TouchOnReadStore Store)> StartAsync(Action<TesseraOptions>? configure = null)
