@@ -5,9 +5,11 @@
 #   new   GET /new  without a cookie: a session is created, one value set, and saved
 #   rmw   GET /rmw  with a session cookie: the counter is read, incremented and saved
 #   read  GET /read with a session cookie: the counter is read
-# Returning visitors cycle through 256 sessions made on the server under test beforehand.
+# Returning visitors cycle through $SESSIONS sessions made on the server under test beforehand.
 # Each server runs alone, pinned to CPU 0 (with its Redis); wrk runs on CPU 1. The median
-# requests/s of the repetitions is compared with bare Kestrel's in the same run.
+# requests/s of the repetitions is compared with its floor's in the same run: bare Kestrel's for
+# servers without Redis, the Redis floor's (bare Kestrel making only the Redis round trips a
+# session needs) for servers on Redis.
 #
 # Usage: bench/http/run.sh
 # Environment:
@@ -16,8 +18,10 @@
 #   WARMUP=3        seconds of wrk on each scenario after a server starts (then 1 s before
 #                   each measured run)
 #   CONNECTIONS=32  wrk connections
-#   SERVERS="..."   which servers, default all: kestrel tessera-memory tessera-sqlite
-#                   tessera-redis aspnet-memory aspnet-redis express express-memory express-redis
+#   SESSIONS=256    sessions returning visitors cycle through (50000: the many-visitors case)
+#   SERVERS="..."   which servers, default all: kestrel redis-floor tessera-memory tessera-sqlite
+#                   tessera-redis tessera-redis-touchafter aspnet-memory aspnet-redis express
+#                   express-memory express-redis
 # Writes bench/http/results.md (the table it prints) and bench/http/results.svg (the ratios).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,8 +31,8 @@ REPS=${REPS:-3}
 DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-3}
 CONNECTIONS=${CONNECTIONS:-32}
-SESSIONS=256
-SERVERS=${SERVERS:-"kestrel tessera-memory tessera-sqlite tessera-redis aspnet-memory aspnet-redis express express-memory express-redis"}
+SESSIONS=${SESSIONS:-256}
+SERVERS=${SERVERS:-"kestrel redis-floor tessera-memory tessera-sqlite tessera-redis tessera-redis-touchafter aspnet-memory aspnet-redis express express-memory express-redis"}
 SCENARIOS="read rmw new"
 SERVER_CPU=0
 LOAD_CPU=1
@@ -157,16 +161,15 @@ seed() {
   : >"$file"
   if [[ $name == kestrel || $name == express ]]; then
     # No sessions: a Cookie header of the same size as a signed express-session cookie.
-    for i in $(seq "$SESSIONS"); do
-      printf 'connect.sid=s%%3A%032d.%043d\n' "$i" "$i" >>"$file"
-    done
+    awk -v n="$SESSIONS" 'BEGIN { for (i = 1; i <= n; i++) printf "connect.sid=s%%3A%032d.%043d\n", i, i }' >"$file"
     return
   fi
 
-  for _ in $(seq "$SESSIONS"); do
-    curl -s -o /dev/null -D - "http://127.0.0.1:$port/new" |
-      tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | head -n 1 >>"$file"
-  done
+  # One curl for all the new visitors, on one kept-alive connection; each prints its Set-Cookie.
+  local urls="$work/seed-urls.txt"
+  awk -v n="$SESSIONS" -v url="http://127.0.0.1:$port/new" \
+    'BEGIN { for (i = 1; i <= n; i++) printf "url = \"%s\"\noutput = \"/dev/null\"\n", url }' >"$urls"
+  curl -s -K "$urls" -w '%header{set-cookie}\n' | sed 's/;.*//' >"$file"
   local count
   count=$(grep -c . "$file" || true)
   ((count == SESSIONS)) || die "$name gave $count cookies for $SESSIONS new visitors"

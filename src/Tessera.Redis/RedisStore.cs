@@ -44,7 +44,7 @@ namespace Tessera;
 /// already sent to Redis still runs there).
 /// </para>
 /// </remarks>
-public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionStore, IUserSessionStore, IAsyncDisposable, IDisposable
+public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionStore, IUserSessionStore, ITouchOnReadSessionStore, IAsyncDisposable, IDisposable
 {
     private readonly RedisConnection _connection;
     private readonly RedisStoreOptions _options;
@@ -53,6 +53,9 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
     private readonly RedisKeyspace _keys;
     private readonly RedisUserIndex _index;
     private readonly long _defaultTtlSeconds;
+
+    // The server answered GETEX with "unknown command" (Redis before 6.2).
+    private volatile bool _noGetEx;
 
     /// <summary>Creates a store on a connection the application owns; disposing the store leaves it open.</summary>
     /// <param name="connection">The connection.</param>
@@ -153,6 +156,48 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
     }
 
     /// <summary>
+    /// Gets a session and moves its TTL to <paramref name="expires"/> with one <c>GETEX key EX ttl</c>
+    /// (Redis 6.2 and later), the TTL in whole seconds rounded up as <see cref="TouchAsync"/> sets
+    /// it; a missing key stays missing. Its <see cref="SessionData.StoreVersion"/> is the value read
+    /// and its <see cref="SessionData.StoreExpires"/> is <paramref name="expires"/>. With
+    /// <see cref="RedisStoreOptions.DisableTouch"/>, or an expiry already past, it is
+    /// <see cref="GetAsync"/>. Where the server has no <c>GETEX</c>, a <c>GET</c> and an
+    /// <c>EXPIRE</c> pipelined in one round trip do the same, not atomically.
+    /// </summary>
+    /// <remarks>
+    /// The user index's set is not extended here: the runtime still touches a signed-in session at
+    /// the end of the request (<see cref="ITouchOnReadSessionStore"/>), and that touch extends it.
+    /// </remarks>
+    /// <inheritdoc/>
+    public async ValueTask<SessionData?> GetAndTouchAsync(string key, DateTimeOffset expires, CancellationToken cancellationToken = default)
+    {
+        var ttl = TtlSeconds(expires);
+        if (_options.DisableTouch || ttl <= 0)
+        {
+            return await GetAsync(key, cancellationToken);
+        }
+
+        try
+        {
+            ArgumentNullException.ThrowIfNull(key);
+            cancellationToken.ThrowIfCancellationRequested();
+            var database = await DatabaseAsync(cancellationToken);
+            var value = await GetAndExpireAsync(database, _keys.Session(key), TimeSpan.FromSeconds(ttl)).WaitAsync(cancellationToken);
+            if (value.IsNull || Read(value) is not { } data)
+            {
+                return null;
+            }
+
+            data.StoreExpires = expires;
+            return data;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            throw Unavailable(ex);
+        }
+    }
+
+    /// <summary>
     /// Writes the session with <c>SET key document EX ttl GET</c>, the TTL being the seconds until
     /// the cookie expires rounded up (<see cref="RedisStoreOptions.DefaultLifetime"/> for a cookie
     /// without expiry); the document it replaces tells whose session it was. A session that has
@@ -176,8 +221,11 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
             RedisValue previous;
             if (ttl > 0)
             {
-                // One round trip: the user's set, the write, the user's set again.
-                previous = await _index.AroundAsync(database, userId, key, ttl, () => database.StringSetAndGetAsync(redisKey, document, TimeSpan.FromSeconds(ttl), When.Always, CommandFlags.None))
+                // One round trip: the user's set, the write, the user's set again; a signed-out
+                // session's write is the command alone, without the index's closure and wrapper task.
+                previous = await (userId is null
+                        ? database.StringSetAndGetAsync(redisKey, document, TimeSpan.FromSeconds(ttl), When.Always, CommandFlags.None)
+                        : _index.AroundAsync(database, userId, key, ttl, () => database.StringSetAndGetAsync(redisKey, document, TimeSpan.FromSeconds(ttl), When.Always, CommandFlags.None)))
                     .WaitAsync(cancellationToken);
             }
             else
@@ -231,10 +279,9 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
             var database = await DatabaseAsync(cancellationToken);
 
             // On success the document replaced is the expected one: it tells whose session it was.
-            var result = await _index.AroundAsync(database, userId, key, ttl, () => database.ScriptEvaluateAsync(
-                    RedisScripts.CompareAndSet,
-                    [_keys.Session(key)],
-                    [expected, ttl > 0 ? document : RedisValue.EmptyString, ttl]))
+            var result = await (userId is null
+                    ? CompareAndSetAsync(database, _keys.Session(key), expected, document, ttl)
+                    : _index.AroundAsync(database, userId, key, ttl, () => CompareAndSetAsync(database, _keys.Session(key), expected, document, ttl)))
                 .WaitAsync(cancellationToken);
             if ((long)result != 1)
             {
@@ -475,16 +522,37 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
 
     // connect-redis: Math.ceil((Number(new Date(expires)) - Date.now()) / 1000), else the default.
     // (The difference is taken in whole milliseconds, as JavaScript's dates have it.)
-    internal long TtlSeconds(SessionData data)
-    {
-        if (data.Expires is null)
-        {
-            return _defaultTtlSeconds;
-        }
+    internal long TtlSeconds(SessionData data) =>
+        data.Expires is null ? _defaultTtlSeconds : TtlSeconds(StoreDocument.Expiry(data, _options.DefaultLifetime, _time));
 
-        var expires = StoreDocument.Expiry(data, _options.DefaultLifetime, _time);
+    private long TtlSeconds(DateTimeOffset expires)
+    {
         var milliseconds = expires.ToUnixTimeMilliseconds() - _time.GetUtcNow().ToUnixTimeMilliseconds();
         return (long)Math.Ceiling(milliseconds / 1000.0);
+    }
+
+    /// <summary>
+    /// <c>GETEX key EX ttl</c>; on a server without <c>GETEX</c> (before Redis 6.2), from then on a
+    /// <c>GET</c> and an <c>EXPIRE</c> sent together (one round trip; <c>EXPIRE</c> on a missing key does nothing).
+    /// </summary>
+    private async Task<RedisValue> GetAndExpireAsync(IDatabaseAsync database, RedisKey key, TimeSpan ttl)
+    {
+        if (!_noGetEx)
+        {
+            try
+            {
+                return await database.StringGetSetExpiryAsync(key, ttl);
+            }
+            catch (RedisServerException ex) when (ex.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase))
+            {
+                _noGetEx = true;
+            }
+        }
+
+        var value = database.StringGetAsync(key);
+        var expire = database.KeyExpireAsync(key, ttl);
+        await Task.WhenAll(value, expire);
+        return await value;
     }
 
     // What the client throws when Redis fails, as opposed to a caller's cancellation or a bad argument.
@@ -508,6 +576,9 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
             ? new RedisConnectionException(failed.FailureType, CommandFlags.None, message, ex, failed.CommandStatus)
             : new RedisException(message, ex);
     }
+
+    private static Task<RedisResult> CompareAndSetAsync(IDatabaseAsync database, RedisKey key, RedisValue expected, RedisValue document, long ttl) =>
+        database.ScriptEvaluateAsync(RedisScripts.CompareAndSet, [key], [expected, ttl > 0 ? document : RedisValue.EmptyString, ttl]);
 
     private async ValueTask<IDatabaseAsync> DatabaseAsync(CancellationToken cancellationToken)
     {

@@ -17,10 +17,6 @@ public sealed class PostgresStoreGuaranteeTests(PostgresServer server, ITestOutp
     protected override Task<ISessionStore> CreateStoreAsync() =>
         Task.FromResult<ISessionStore>(_stores.OpenNew());
 
-    // 200 writers to one session take turns on its row; on a loaded two-core machine the last
-    // of them may wait well past the default 5 s, which is not what the test is about.
-    protected override TimeSpan? ParallelStoreTimeout => TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task Two_instances_of_an_app_sharing_one_table_keep_every_key_of_parallel_requests_to_one_session()
     {

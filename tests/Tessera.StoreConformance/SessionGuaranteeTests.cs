@@ -24,14 +24,6 @@ public abstract class SessionGuaranteeTests
     /// <summary>A store with no sessions in it, used by one test.</summary>
     protected abstract Task<ISessionStore> CreateStoreAsync();
 
-    /// <summary>
-    /// The <see cref="TesseraOptions.StoreTimeout"/> of the parallel-requests test; null keeps the
-    /// default. A store whose writes to one session queue on a lock (a database row) overrides it,
-    /// so that on a loaded machine the last of the parallel writers is not failed for its wait:
-    /// the test checks that no key is lost, not how fast.
-    /// </summary>
-    protected virtual TimeSpan? ParallelStoreTimeout => null;
-
     private static void MapEndpoints(WebApplication app, TaskCompletionSource? gate = null, TaskCompletionSource? loaded = null)
     {
         app.MapGet("/set/{key}", (string key, string? value, Session session) =>
@@ -58,15 +50,13 @@ public abstract class SessionGuaranteeTests
     private async Task<int> KeysKeptAsync(bool conditionalWrites)
     {
         var store = LoadBarrierStore.Over(await CreateStoreAsync());
-        var timeout = ParallelStoreTimeout;
-        await using var app = await KestrelSessionApp.StartAsync(
-            store,
-            o =>
-            {
-                o.ConditionalWrites = conditionalWrites;
-                o.StoreTimeout = timeout ?? o.StoreTimeout;
-            },
-            a => MapEndpoints(a));
+        // Every request but one meets a conflict and waits its turn for the session: the test is
+        // about keys kept, so the wait may be long on a loaded machine.
+        await using var app = await KestrelSessionApp.StartAsync(store, o =>
+        {
+            o.ConditionalWrites = conditionalWrites;
+            o.StoreTimeout = TimeSpan.FromMinutes(1);
+        }, a => MapEndpoints(a));
         var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
 
         store.Arm(Parallel);
@@ -87,8 +77,8 @@ public abstract class SessionGuaranteeTests
     protected static async Task AssertTwoInstancesKeepEveryKeyAsync(ISessionStore firstStore, ISessionStore secondStore, int perInstance = 25)
     {
         var stores = new[] { LoadBarrierStore.Over(firstStore), LoadBarrierStore.Over(secondStore) };
-        await using var first = await KestrelSessionApp.StartAsync(stores[0], null, a => MapEndpoints(a));
-        await using var second = await KestrelSessionApp.StartAsync(stores[1], null, a => MapEndpoints(a));
+        await using var first = await KestrelSessionApp.StartAsync(stores[0], o => o.StoreTimeout = TimeSpan.FromMinutes(1), a => MapEndpoints(a));
+        await using var second = await KestrelSessionApp.StartAsync(stores[1], o => o.StoreTimeout = TimeSpan.FromMinutes(1), a => MapEndpoints(a));
         var apps = new[] { first, second };
         var cookie = KestrelSessionApp.CookieOf(await first.GetAsync("/set/seed"));
 

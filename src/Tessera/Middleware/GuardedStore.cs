@@ -55,6 +55,12 @@ internal sealed class GuardedStore
     public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken) =>
         CallAsync("load", key, key, static (store, key, token) => store.GetAsync(key, token), cancellationToken);
 
+    /// <summary>Whether the store can read a session and re-arm its expiry in one call.</summary>
+    public bool SupportsTouchOnRead => Store is ITouchOnReadSessionStore;
+
+    public ValueTask<SessionData?> GetAndTouchAsync(string key, DateTimeOffset expires, CancellationToken cancellationToken) =>
+        CallAsync("load", key, (key, expires), static (store, args, token) => ((ITouchOnReadSessionStore)store).GetAndTouchAsync(args.key, args.expires, token), cancellationToken);
+
     /// <summary>Writes a session; the version written, null for a store without versions.</summary>
     public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken) =>
         CallAsync("save", key, (key, data), static (store, args, token) => store.SetAsync(args.key, args.data, token), cancellationToken);

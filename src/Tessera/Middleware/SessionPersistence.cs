@@ -13,14 +13,21 @@ internal sealed class SessionPersistence
 {
     private const int MaxWriteAttempts = 10;
 
+    private const int CommitLockStripes = 1024;
+
+    // How far a touch's new expiry may be from the one the load set for it to need no second
+    // touch: a request's own duration, well within the whole seconds of a TTL.
+    private static readonly TimeSpan ArmedPrecision = TimeSpan.FromSeconds(1);
+
     private readonly TesseraOptions _options;
     private readonly GuardedStore _store;
     private readonly SessionFactory _factory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TesseraMetrics _metrics;
-    private readonly SemaphoreSlim[] _commitLocks;
+    private readonly SemaphoreSlim?[] _commitLocks;
     private readonly bool _conditional;
+    private readonly bool _armOnLoad;
 
     public SessionPersistence(TesseraOptions options, GuardedStore store, SessionFactory factory, ILogger logger, TesseraMetrics metrics)
     {
@@ -31,11 +38,8 @@ internal sealed class SessionPersistence
         _logger = logger;
         _metrics = metrics;
         _conditional = options.ConditionalWrites && store.Conditional is not null;
-        _commitLocks = new SemaphoreSlim[_conditional ? 64 : 0];
-        for (var i = 0; i < _commitLocks.Length; i++)
-        {
-            _commitLocks[i] = new SemaphoreSlim(1, 1);
-        }
+        _armOnLoad = options.TouchAfter is null && options.IdleTimeout is null && store.SupportsTouchOnRead;
+        _commitLocks = new SemaphoreSlim?[_conditional ? CommitLockStripes : 0];
     }
 
     /// <summary>
@@ -43,9 +47,18 @@ internal sealed class SessionPersistence
     /// period (never across a change of user), and applies the timeouts to every session, those
     /// written by another app or before a timeout was switched on included. Null when there is none.
     /// </summary>
-    public async ValueTask<LoadedSession?> LoadAsync(string id, CancellationToken cancellationToken)
+    /// <param name="id">The session ID from the cookie.</param>
+    /// <param name="mayTouch">
+    /// Whether the request may re-arm the session's expiry: false for a read-only endpoint and for a
+    /// session that may not be kept without consent, whose load then never touches.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the load.</param>
+    public async ValueTask<LoadedSession?> LoadAsync(string id, bool mayTouch, CancellationToken cancellationToken)
     {
-        var data = await GetAsync(id, cancellationToken);
+        var armedUntil = mayTouch ? ArmOnLoad() : null;
+        var data = armedUntil is { } until
+            ? Adopt(await _store.GetAndTouchAsync(Key(id), until, cancellationToken))
+            : await GetAsync(id, cancellationToken);
         if (data is null)
         {
             return null;
@@ -54,6 +67,7 @@ internal sealed class SessionPersistence
         var followed = false;
         if (data.RenewedTo is not null)
         {
+            armedUntil = null; // the touch moved the old ID's marker, not the session it leads to
             if (await FollowAsync(id, data, follower: null, cancellationToken) is not { } next)
             {
                 return null;
@@ -103,8 +117,21 @@ internal sealed class SessionPersistence
         }
 
         _metrics.Loaded();
-        return new LoadedSession(id, data, stored, followed, policyApplied, storedExpires);
+        return new LoadedSession(id, data, stored, followed, policyApplied, storedExpires, armedUntil);
     }
+
+    /// <summary>
+    /// The expiry to give a session as it is loaded, when the request will re-arm it anyway and
+    /// the store can do both in one call: without <see cref="TesseraOptions.TouchAfter"/> every
+    /// request that neither saves nor destroys its session touches it, and one that saves or
+    /// destroys it sets its expiry again. Not with <see cref="TesseraOptions.IdleTimeout"/>, which
+    /// tells an idle session by the expiry the store had before the request. Null when the load is
+    /// a plain read.
+    /// </summary>
+    private DateTimeOffset? ArmOnLoad() =>
+        _armOnLoad && _options.Cookie.MaxAge is { } lifetime && lifetime > TimeSpan.Zero
+            ? SessionCookie.TruncateToMilliseconds(_time.GetUtcNow() + lifetime)
+            : null;
 
     /// <summary>Replaces the session's data with what the store holds now; false when it no longer has it.</summary>
     public async ValueTask<bool> ReloadAsync(SessionState state, CancellationToken cancellationToken)
@@ -142,7 +169,7 @@ internal sealed class SessionPersistence
             return true;
         }
 
-        var commitLock = _commitLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(state.Id) % (uint)_commitLocks.Length)];
+        var commitLock = CommitLock(state.Id);
         if (!commitLock.Wait(0, CancellationToken.None))
         {
             await _store.EnterAsync(commitLock, Key(state.Id), cancellationToken);
@@ -164,6 +191,17 @@ internal sealed class SessionPersistence
         }
 
         return written;
+    }
+
+    /// <summary>
+    /// The lock of a session's stripe, made on first use. Two sessions of one stripe wait for
+    /// each other's writes (a store round trip), so there are many more stripes than requests in
+    /// flight: with 32 writes at once, one in 33 meets another of its stripe (one in two with 64).
+    /// </summary>
+    private SemaphoreSlim CommitLock(string id)
+    {
+        ref var stripe = ref _commitLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(id) % (uint)_commitLocks.Length)];
+        return Volatile.Read(ref stripe) ?? Interlocked.CompareExchange(ref stripe, new SemaphoreSlim(1, 1), null) ?? stripe;
     }
 
     private async ValueTask<bool> WriteConditionallyAsync(SessionState state, CancellationToken cancellationToken)
@@ -321,7 +359,14 @@ internal sealed class SessionPersistence
             return;
         }
 
-        await _store.TouchAsync(Key(state.Id), state.Data, cancellationToken);
+        // The load already moved the expiry there (ITouchOnReadSessionStore): nothing to send,
+        // unless the session has a user, whose index the store extends on touch.
+        if (state.ArmedUntil is not { } armed || state.Id != state.OriginalId || state.Data.UserId is not null
+            || state.Data.Cookie.Expires is not { } expires || (expires - armed).Duration() > ArmedPrecision)
+        {
+            await _store.TouchAsync(Key(state.Id), state.Data, cancellationToken);
+        }
+
         _metrics.Touched();
     }
 
@@ -372,9 +417,12 @@ internal sealed class SessionPersistence
         return (newId, data);
     }
 
-    private async ValueTask<SessionData?> GetAsync(string id, CancellationToken cancellationToken)
+    private async ValueTask<SessionData?> GetAsync(string id, CancellationToken cancellationToken) =>
+        Adopt(await _store.GetAsync(Key(id), cancellationToken));
+
+    /// <summary>A session as the store gave it, on this runtime's clock.</summary>
+    private SessionData? Adopt(SessionData? data)
     {
-        var data = await _store.GetAsync(Key(id), cancellationToken);
         if (data is not null && !ReferenceEquals(data.Cookie.Time, _time))
         {
             data = new SessionData(data.Cookie.WithTime(_time), data.Values, data.CookieIndex, data.Metadata)

@@ -80,6 +80,13 @@ internal sealed class SessionState
     /// <summary>When the store expired the session as this request found it (for <see cref="TesseraOptions.TouchAfter"/>).</summary>
     public DateTimeOffset? StoredExpires { get; init; }
 
+    /// <summary>
+    /// The expiry the load gave the session under <see cref="OriginalId"/> by reading it with a
+    /// touch (<see cref="ITouchOnReadSessionStore"/>): a touch at the end of the request to the
+    /// same expiry need not be sent again.
+    /// </summary>
+    public DateTimeOffset? ArmedUntil { get; init; }
+
     /// <summary>Whether the cookie's lifetime or attributes differ from the stored ones.</summary>
     public bool CookieChanged() => _stored is null || CookieShape.Of(Data.Cookie) != _stored.Cookie;
 

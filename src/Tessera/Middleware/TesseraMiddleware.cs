@@ -189,7 +189,9 @@ internal sealed class TesseraMiddleware
         if (feature.CookieId is { } cookieId)
         {
             // Bounded by the store timeout; a client that goes away while it loads ends the request.
-            if (await _services.Persistence.LoadAsync(cookieId, context.RequestAborted) is { } found)
+            // A read-only endpoint, or a non-essential cookie that may lack consent, never touches as it loads.
+            var mayTouch = !feature.ReadOnly && feature.IsEssential;
+            if (await _services.Persistence.LoadAsync(cookieId, mayTouch, context.RequestAborted) is { } found)
             {
                 feature.SessionId = found.Id;
                 return new SessionState(feature, found.Id, found.Data, found.Stored, storedCountsAsSaved: !_options.Resave)
@@ -197,6 +199,7 @@ internal sealed class TesseraMiddleware
                     ForceCookie = found.Followed,
                     PolicyApplied = found.PolicyApplied,
                     StoredExpires = found.StoredExpires,
+                    ArmedUntil = found.ArmedUntil,
                 };
             }
 
