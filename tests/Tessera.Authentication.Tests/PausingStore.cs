@@ -1,23 +1,23 @@
 namespace Tessera.Authentication.Tests;
 
 /// <summary>
-/// Wraps a store that indexes users so that a test can hold one load: the load reads the
-/// session, says so, and returns it only when the test lets it — the moment a renewal has read
-/// the ticket and not yet written it.
+/// Wraps a store that indexes users and writes conditionally so that a test can hold one load:
+/// the load reads the session, says so, and returns it only when the test lets it — the moment a
+/// renewal has read the ticket and not yet written it.
 /// </summary>
-internal sealed class PausingStore : IUserSessionStore
+internal sealed class PausingStore : IConditionalSessionStore, IUserSessionStore
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private IUserSessionStore _inner = null!;
+    private IConditionalSessionStore _conditional = null!;
     private Pause? _pause;
 
     public bool IsReady => _inner.IsReady;
 
-    public bool SupportsConditionalWrites => _inner.SupportsConditionalWrites;
-
     public ISessionStore Wrap(ISessionStore inner)
     {
         _inner = inner as IUserSessionStore ?? throw new ArgumentException($"{inner.GetType().Name} keeps no index of sessions by user.", nameof(inner));
+        _conditional = inner as IConditionalSessionStore ?? throw new ArgumentException($"{inner.GetType().Name} has no conditional writes.", nameof(inner));
         return this;
     }
 
@@ -30,9 +30,9 @@ internal sealed class PausingStore : IUserSessionStore
         return (pause.Loaded.Task, pause.Release);
     }
 
-    public async ValueTask<SessionData?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
-        var data = await _inner.GetAsync(sessionId, cancellationToken);
+        var data = await _inner.GetAsync(key, cancellationToken);
         if (Interlocked.Exchange(ref _pause, null) is { } pause)
         {
             pause.Loaded.TrySetResult();
@@ -42,14 +42,14 @@ internal sealed class PausingStore : IUserSessionStore
         return data;
     }
 
-    public ValueTask SetAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) => _inner.SetAsync(sessionId, data, cancellationToken);
+    public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default) => _inner.SetAsync(key, data, cancellationToken);
 
-    public ValueTask<bool> TrySetAsync(string sessionId, SessionData data, object expectedVersion, CancellationToken cancellationToken = default) =>
-        _inner.TrySetAsync(sessionId, data, expectedVersion, cancellationToken);
+    public ValueTask<object?> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken = default) =>
+        _conditional.TrySetAsync(key, data, expectedVersion, cancellationToken);
 
-    public ValueTask DestroyAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.DestroyAsync(sessionId, cancellationToken);
+    public ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default) => _inner.DestroyAsync(key, cancellationToken);
 
-    public ValueTask TouchAsync(string sessionId, SessionData data, CancellationToken cancellationToken = default) => _inner.TouchAsync(sessionId, data, cancellationToken);
+    public ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default) => _inner.TouchAsync(key, data, cancellationToken);
 
     public ValueTask<IReadOnlyList<UserSessionInfo>> GetUserSessionsAsync(string userId, CancellationToken cancellationToken = default) =>
         _inner.GetUserSessionsAsync(userId, cancellationToken);
