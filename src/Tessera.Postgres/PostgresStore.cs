@@ -27,11 +27,12 @@ namespace Tessera;
 /// <see cref="PostgresStoreOptions.PurgeInterval"/>.
 /// </para>
 /// <para>
-/// Writes can be conditional (<see cref="TrySetAsync"/>) without a change to the table: a
-/// session's version is its stored document, and a conditional write is one <c>UPDATE</c> of the
-/// live row still holding the document the caller read. A deleted row never matches, so a destroyed
-/// session is never written back. Sessions are indexed by user (<see cref="IUserSessionStore"/>)
-/// through an expression index on the user Tessera records in the document.
+/// Writes can be conditional (<see cref="IConditionalSessionStore"/>) without a change to the
+/// table: a session's version is its stored document, which every write returns, and a
+/// conditional write is one <c>UPDATE</c> of the live row still holding the document the caller
+/// read. A deleted row never matches, so a destroyed session is never written back. Sessions are
+/// indexed by user (<see cref="IUserSessionStore"/>) through a side table keyed by session and
+/// indexed by user, written in the same statement as the session's row.
 /// </para>
 /// </remarks>
 public sealed class PostgresStore : IConditionalSessionStore, IEnumerableSessionStore, IUserSessionStore, IAsyncDisposable, IDisposable
