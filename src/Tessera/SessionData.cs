@@ -131,20 +131,32 @@ public sealed class SessionData
         return _values.Remove(key);
     }
 
+    /// <summary>Parses express-session's JSON document, the cookie's remaining time on the system clock.</summary>
+    /// <param name="utf8Json">The document as UTF-8.</param>
+    /// <returns>The document.</returns>
+    /// <exception cref="FormatException">The text is not a JSON object with a <c>cookie</c> object.</exception>
+    public static SessionData Parse(ReadOnlySpan<byte> utf8Json) => Parse(utf8Json, TimeProvider.System);
+
     /// <summary>Parses express-session's JSON document.</summary>
     /// <param name="utf8Json">The document as UTF-8.</param>
     /// <param name="timeProvider">The clock for the cookie's remaining time; the system clock when null.</param>
     /// <returns>The document.</returns>
     /// <exception cref="FormatException">The text is not a JSON object with a <c>cookie</c> object.</exception>
-    public static SessionData Parse(ReadOnlySpan<byte> utf8Json, TimeProvider? timeProvider = null) =>
+    public static SessionData Parse(ReadOnlySpan<byte> utf8Json, TimeProvider? timeProvider) =>
         SessionDocument.Read(utf8Json, timeProvider ?? TimeProvider.System);
+
+    /// <summary>Parses express-session's JSON document, the cookie's remaining time on the system clock.</summary>
+    /// <param name="json">The document.</param>
+    /// <returns>The document.</returns>
+    /// <exception cref="FormatException">The text is not a JSON object with a <c>cookie</c> object.</exception>
+    public static SessionData Parse(string json) => Parse(json, TimeProvider.System);
 
     /// <summary>Parses express-session's JSON document.</summary>
     /// <param name="json">The document.</param>
     /// <param name="timeProvider">The clock for the cookie's remaining time; the system clock when null.</param>
     /// <returns>The document.</returns>
     /// <exception cref="FormatException">The text is not a JSON object with a <c>cookie</c> object.</exception>
-    public static SessionData Parse(string json, TimeProvider? timeProvider = null)
+    public static SessionData Parse(string json, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(json);
         return Parse(Encoding.UTF8.GetBytes(json), timeProvider);
