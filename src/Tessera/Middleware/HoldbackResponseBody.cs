@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -8,8 +9,9 @@ namespace Tessera.Middleware;
 /// Wraps the response body so that a client cannot see a complete response before the session
 /// is stored: when the application writes the last byte of a body whose <c>Content-Length</c>
 /// is known, that byte is held back until <see cref="ReleaseAsync"/> (express-session holds back
-/// the last byte the same way). An application's <c>CompleteAsync</c> is deferred likewise;
-/// writing after it fails, as it does without the wrapper.
+/// the last byte the same way); a small body written in one write (at most
+/// <see cref="WholeBodyLimit"/> bytes) is held back whole. An application's <c>CompleteAsync</c>
+/// is deferred likewise; writing after it fails, as it does without the wrapper.
 /// Chunked responses need nothing: the server ends them only after the middleware returns.
 /// </summary>
 internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
@@ -19,6 +21,8 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
     private HoldbackPipeWriter? _writer;
     private long _written;
     private byte? _held;
+    private byte[]? _heldBody;
+    private int _heldBodyLength;
     private bool _completeRequested;
 
     public HoldbackResponseBody(IHttpResponseBodyFeature inner, HttpResponse response)
@@ -27,7 +31,17 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
         _response = response;
     }
 
+    /// <summary>
+    /// The largest body held back whole when one write makes all of it. It then reaches the client
+    /// in one piece once the session is stored, headers included: one packet and one system call,
+    /// instead of all but its last byte first and that byte in a second packet.
+    /// </summary>
+    internal const int WholeBodyLimit = 4096;
+
     public IHttpResponseBodyFeature Inner => _inner;
+
+    /// <summary>Whether the whole body is held back: a flush has nothing to send that cannot wait for it.</summary>
+    private bool HoldingBody => _heldBody is not null;
 
     Stream IHttpResponseBodyFeature.Stream => this;
 
@@ -47,12 +61,15 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
         set => throw new NotSupportedException();
     }
 
-    /// <summary>How many of <paramref name="count"/> bytes about to be written go through now (all, or all but the last).</summary>
+    /// <summary>
+    /// How many of <paramref name="count"/> bytes about to be written go through now: all; or, when
+    /// they end the body, none if they are the whole of a small body, otherwise all but the last.
+    /// </summary>
     private int PassThrough(int count)
     {
-        if (count > 0 && _held is null && _response.ContentLength is { } length && _written + count == length)
+        if (count > 0 && _held is null && _heldBody is null && _response.ContentLength is { } length && _written + count == length)
         {
-            return count - 1;
+            return _written == 0 && count <= WholeBodyLimit ? 0 : count - 1;
         }
 
         return count;
@@ -78,10 +95,19 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
         }
     }
 
-    /// <summary>Sends the held-back byte, and completes the response if the application asked to.</summary>
+    /// <summary>Sends the held-back bytes, and completes the response if the application asked to.</summary>
     public async Task ReleaseAsync()
     {
-        if (_held is { } last)
+        if (_heldBody is { } body)
+        {
+            var length = _heldBodyLength;
+            Discard();
+            _inner.Writer.Write(body.AsSpan(0, length));
+            ArrayPool<byte>.Shared.Return(body);
+            _written += length;
+            await _inner.Writer.FlushAsync();
+        }
+        else if (_held is { } last)
         {
             _held = null;
             var span = _inner.Writer.GetSpan(1);
@@ -97,9 +123,24 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
         }
     }
 
-    public override void Flush() => _inner.Stream.Flush();
+    /// <summary>Drops what is held back: the response ends another way (the 503 of a failed session write).</summary>
+    public void Discard()
+    {
+        _held = null;
+        _heldBody = null;
+        _heldBodyLength = 0;
+    }
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.Stream.FlushAsync(cancellationToken);
+    public override void Flush()
+    {
+        if (!HoldingBody)
+        {
+            _inner.Stream.Flush();
+        }
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) =>
+        HoldingBody ? Task.CompletedTask : _inner.Stream.FlushAsync(cancellationToken);
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
@@ -113,7 +154,11 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
     {
         ThrowIfCompleteRequested();
         var now = PassThrough(buffer.Length);
-        _inner.Stream.Write(buffer[..now]);
+        if (now > 0)
+        {
+            _inner.Stream.Write(buffer[..now]);
+        }
+
         Account(buffer, now);
     }
 
@@ -124,7 +169,11 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
     {
         ThrowIfCompleteRequested();
         var now = PassThrough(buffer.Length);
-        await _inner.Stream.WriteAsync(buffer[..now], cancellationToken);
+        if (now > 0)
+        {
+            await _inner.Stream.WriteAsync(buffer[..now], cancellationToken);
+        }
+
         Account(buffer.Span, now);
     }
 
@@ -140,9 +189,15 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
     private void Account(ReadOnlySpan<byte> buffer, int passed)
     {
         _written += passed;
-        if (passed < buffer.Length)
+        if (passed == buffer.Length - 1)
         {
             _held = buffer[^1];
+        }
+        else if (passed < buffer.Length)
+        {
+            _heldBody = ArrayPool<byte>.Shared.Rent(buffer.Length);
+            _heldBodyLength = buffer.Length;
+            buffer.CopyTo(_heldBody);
         }
     }
 
@@ -178,7 +233,8 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
 
         public override ValueTask CompleteAsync(Exception? exception = null) => ValueTask.CompletedTask;
 
-        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) =>
+            body.HoldingBody ? default : inner.FlushAsync(cancellationToken);
 
         /// <summary>
         /// Hands the bytes to the server's own <c>WriteAsync</c>, all but the held-back byte when
@@ -190,7 +246,7 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
             body.ThrowIfCompleteRequested();
             var now = body.PassThrough(source.Length);
             body.Account(source.Span, now);
-            return inner.WriteAsync(source[..now], cancellationToken);
+            return now > 0 ? inner.WriteAsync(source[..now], cancellationToken) : FlushAsync(cancellationToken);
         }
     }
 }

@@ -132,6 +132,7 @@ internal sealed class TesseraMiddleware
                     feature.Session = null;
                     if (_options.StoreFailure == StoreFailure.ServiceUnavailable)
                     {
+                        holdback.Discard();
                         await FailResponseAsync(context);
                     }
                 }

@@ -264,6 +264,56 @@ public sealed class HoldbackWritePathTests
         Assert.Equal(1, app.Store.Writes);
     }
 
+    [Theory]
+    [InlineData(Writer.PipeWriter, 1)]
+    [InlineData(Writer.PipeWriter, 4096)]
+    [InlineData(Writer.Stream, 13)]
+    [InlineData(Writer.Stream, 4096)]
+    public async Task A_small_body_written_in_one_write_reaches_the_server_whole_and_only_after_the_session_is_stored(Writer writer, int size)
+    {
+        await using var app = await HoldbackApp.StartAsync(async context =>
+        {
+            context.GetSession().Set("views", 1);
+            context.Response.ContentLength = size;
+            if (writer == Writer.PipeWriter)
+            {
+                await context.Response.BodyWriter.WriteAsync(BodyPattern.Bytes(0, size));
+            }
+            else
+            {
+                await context.Response.Body.WriteAsync(BodyPattern.Bytes(0, size));
+            }
+
+            await context.Response.Body.FlushAsync(); // nothing to send yet: the whole body is held back
+        });
+
+        var getting = app.GetAsync();
+        await app.Store.WriteStarted.WaitAsync();
+        var beforeCommit = app.Server.Bytes;
+        app.Store.Release.Open();
+        using var body = await getting;
+        var rest = await body.ReadToEndAsync();
+
+        Assert.Equal(0, beforeCommit);
+        Assert.Equal(size, rest);
+        Assert.Equal(size, app.Server.Bytes);
+        Assert.Equal(1, app.Store.Writes);
+    }
+
+    [Fact]
+    public async Task A_body_one_byte_over_the_whole_body_limit_sends_all_but_its_last_byte_before_the_session_is_stored()
+    {
+        const int size = 4097;
+        await using var app = await HoldbackApp.StartAsync(async context =>
+        {
+            context.GetSession().Set("views", 1);
+            context.Response.ContentLength = size;
+            await context.Response.BodyWriter.WriteAsync(BodyPattern.Bytes(0, size));
+        });
+
+        await AssertLastByteFollowsTheSessionWriteAsync(app, size);
+    }
+
     /// <summary>
     /// The client reads all but the last byte; while the session write is held at the store, the
     /// last byte has not reached the server; once the write finishes, it arrives and the body ends.
