@@ -500,7 +500,15 @@ internal static class SessionDocument
 
     /// <summary>Formats a date as JavaScript's <c>Date.prototype.toISOString</c> does.</summary>
     public static string FormatDate(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        string.Create(IsoDateLength, value.UtcDateTime, static (chars, utc) =>
+        {
+            Span<byte> bytes = stackalloc byte[IsoDateLength];
+            FormatIsoDate(utc, bytes);
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                chars[i] = (char)bytes[i];
+            }
+        });
 
     /// <summary>Formats a number as JavaScript's <c>Number.prototype.toString</c> does for the values a cookie holds.</summary>
     public static string FormatNumber(double value)
@@ -516,14 +524,42 @@ internal static class SessionDocument
     /// <summary>Writes <see cref="FormatDate"/>'s text as UTF-8, without making a string.</summary>
     private static void WriteDate(IBufferWriter<byte> output, DateTimeOffset value)
     {
-        var span = output.GetSpan(32);
-        if (!value.UtcDateTime.TryFormat(span, out var written, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture))
-        {
-            WriteAscii(output, FormatDate(value));
-            return;
-        }
+        FormatIsoDate(value.UtcDateTime, output.GetSpan(IsoDateLength));
+        output.Advance(IsoDateLength);
+    }
 
-        output.Advance(written);
+    private const int IsoDateLength = 24;
+
+    /// <summary>
+    /// <c>yyyy-MM-ddTHH:mm:ss.fffZ</c> of a UTC time into 24 bytes, digit by digit: the custom
+    /// format string this replaces took the runtime's slow formatting path on every write.
+    /// </summary>
+    private static void FormatIsoDate(DateTime utc, Span<byte> destination)
+    {
+        var d = destination[..IsoDateLength];
+        Digits(d[..4], utc.Year);
+        d[4] = (byte)'-';
+        Digits(d.Slice(5, 2), utc.Month);
+        d[7] = (byte)'-';
+        Digits(d.Slice(8, 2), utc.Day);
+        d[10] = (byte)'T';
+        Digits(d.Slice(11, 2), utc.Hour);
+        d[13] = (byte)':';
+        Digits(d.Slice(14, 2), utc.Minute);
+        d[16] = (byte)':';
+        Digits(d.Slice(17, 2), utc.Second);
+        d[19] = (byte)'.';
+        Digits(d.Slice(20, 3), utc.Millisecond);
+        d[23] = (byte)'Z';
+
+        static void Digits(Span<byte> span, int value)
+        {
+            for (var i = span.Length - 1; i >= 0; i--)
+            {
+                span[i] = (byte)('0' + (value % 10));
+                value /= 10;
+            }
+        }
     }
 
     /// <summary>Writes <see cref="FormatNumber"/>'s text as UTF-8, without making a string for whole numbers.</summary>
