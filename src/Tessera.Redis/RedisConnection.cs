@@ -75,6 +75,12 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
             return ValueTask.FromResult(_given);
         }
 
+        // Connected already: no lock on the way of every command.
+        if (Volatile.Read(ref _connecting) is { IsCompletedSuccessfully: true } connected && !Volatile.Read(ref _disposed))
+        {
+            return ValueTask.FromResult(connected.Result);
+        }
+
         Task<IConnectionMultiplexer> connecting;
         lock (_lock)
         {

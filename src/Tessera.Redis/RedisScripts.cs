@@ -8,19 +8,27 @@ internal static class RedisScripts
 {
     /// <summary>
     /// Compare-and-set on one session key (KEYS[1]): the value must still be the expected document
-    /// (ARGV[1]); then it becomes the new one (ARGV[2]) for ARGV[3] seconds, or, when that TTL is
-    /// zero or less, the key is deleted. A missing (or expired) key never matches. 1 when written.
+    /// (ARGV[1]); then it becomes the new one (ARGV[2]) for ARGV[3] seconds (a positive whole
+    /// number, passed on to <c>SET … EX</c> as the text it is, never converted to a Lua number). A
+    /// missing (or expired) key never matches. 1 when written.
     /// </summary>
     public const string CompareAndSet = """
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then
             return 0
         end
-        local ttl = tonumber(ARGV[3])
-        if ttl > 0 then
-            redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
-        else
-            redis.call('DEL', KEYS[1])
+        redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+        return 1
+        """;
+
+    /// <summary>
+    /// Compare-and-delete on one session key (KEYS[1]), for a session written with an expiry already
+    /// past: deleted only if its value is still the expected document (ARGV[1]). 1 when deleted.
+    /// </summary>
+    public const string CompareAndDelete = """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+            return 0
         end
+        redis.call('DEL', KEYS[1])
         return 1
         """;
 

@@ -182,7 +182,26 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
             ArgumentNullException.ThrowIfNull(key);
             cancellationToken.ThrowIfCancellationRequested();
             var database = await DatabaseAsync(cancellationToken);
-            var value = await GetAndExpireAsync(database, _keys.Session(key), TimeSpan.FromSeconds(ttl)).WaitAsync(cancellationToken);
+            var redisKey = _keys.Session(key);
+            var expiry = TimeSpan.FromSeconds(ttl);
+            RedisValue value;
+            if (_noGetEx)
+            {
+                value = await GetThenExpireAsync(database, redisKey, expiry).WaitAsync(cancellationToken);
+            }
+            else
+            {
+                try
+                {
+                    value = await database.StringGetSetExpiryAsync(redisKey, expiry).WaitAsync(cancellationToken);
+                }
+                catch (RedisServerException ex) when (ex.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase))
+                {
+                    _noGetEx = true; // Redis before 6.2: from now on a GET and an EXPIRE
+                    value = await GetThenExpireAsync(database, redisKey, expiry).WaitAsync(cancellationToken);
+                }
+            }
+
             if (value.IsNull || Read(value) is not { } data)
             {
                 return null;
@@ -248,8 +267,8 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
     /// Writes the session only if the key still holds exactly the document that
     /// <paramref name="expectedVersion"/> is (the value <see cref="GetAsync"/> read or a write
     /// returned), with one Lua script on the one key: <c>GET</c>, compare, then
-    /// <c>SET key document EX ttl</c>, or <c>DEL</c> when the TTL is zero or less (a conditional
-    /// delete). A missing or expired key never matches, so a destroyed session is not brought back.
+    /// <c>SET key document EX ttl</c>, or, with another script, <c>DEL</c> when the TTL is zero or
+    /// less (a conditional delete). A missing or expired key never matches, so a destroyed session is not brought back.
     /// The session is added to its user's set in the same round trip (an entry a failed write added
     /// is dropped by the next read of that user's sessions), and after a successful write it leaves
     /// the set of the user the expected document had, when that changed.
@@ -532,23 +551,11 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
     }
 
     /// <summary>
-    /// <c>GETEX key EX ttl</c>; on a server without <c>GETEX</c> (before Redis 6.2), from then on a
-    /// <c>GET</c> and an <c>EXPIRE</c> sent together (one round trip; <c>EXPIRE</c> on a missing key does nothing).
+    /// What <c>GETEX key EX ttl</c> does, for a server without it (before Redis 6.2): a <c>GET</c>
+    /// and an <c>EXPIRE</c> sent together (one round trip; <c>EXPIRE</c> on a missing key does nothing).
     /// </summary>
-    private async Task<RedisValue> GetAndExpireAsync(IDatabaseAsync database, RedisKey key, TimeSpan ttl)
+    private static async Task<RedisValue> GetThenExpireAsync(IDatabaseAsync database, RedisKey key, TimeSpan ttl)
     {
-        if (!_noGetEx)
-        {
-            try
-            {
-                return await database.StringGetSetExpiryAsync(key, ttl);
-            }
-            catch (RedisServerException ex) when (ex.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase))
-            {
-                _noGetEx = true;
-            }
-        }
-
         var value = database.StringGetAsync(key);
         var expire = database.KeyExpireAsync(key, ttl);
         await Task.WhenAll(value, expire);
@@ -578,7 +585,9 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
     }
 
     private static Task<RedisResult> CompareAndSetAsync(IDatabaseAsync database, RedisKey key, RedisValue expected, RedisValue document, long ttl) =>
-        database.ScriptEvaluateAsync(RedisScripts.CompareAndSet, [key], [expected, ttl > 0 ? document : RedisValue.EmptyString, ttl]);
+        ttl > 0
+            ? database.ScriptEvaluateAsync(RedisScripts.CompareAndSet, [key], [expected, document, ttl])
+            : database.ScriptEvaluateAsync(RedisScripts.CompareAndDelete, [key], [expected]);
 
     private async ValueTask<IDatabaseAsync> DatabaseAsync(CancellationToken cancellationToken)
     {
