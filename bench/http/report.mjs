@@ -71,9 +71,16 @@ for (const server of servers) {
 // The floor a server is measured against: the Redis floor for a session store on Redis, else bare Kestrel.
 const floorOf = (server) =>
   server !== "redis-floor" && server.includes("redis") && result["redis-floor"] ? "redis-floor" : server === "kestrel" ? null : "kestrel";
+// The median over the repetitions of the server's requests/s over its floor's in the same
+// repetition: the two were measured seconds apart, so a slow minute of the machine moves both.
 const ratio = (server, scenario) => {
-  const floor = floorOf(server) && result[floorOf(server)];
-  return floor ? result[server][scenario].rps / floor[scenario].rps : NaN;
+  const floor = floorOf(server);
+  if (!floor || !result[floor]) return NaN;
+  const rpsOf = (name) => new Map(raw.filter((r) => r.server === name && r.scenario === scenario).map((r) => [r.rep, Number(r.rps)]));
+  const mine = rpsOf(server);
+  const theirs = rpsOf(floor);
+  const paired = [...mine].filter(([rep]) => theirs.has(rep)).map(([rep, rps]) => rps / theirs.get(rep));
+  return paired.length ? median(paired) : NaN;
 };
 const floorName = { kestrel: "Kestrel", "redis-floor": "Redis floor" };
 
@@ -116,8 +123,9 @@ const cpu = (() => {
 const settings =
   `${started}; ${os.cpus().length} CPUs, ${cpu}; Node.js ${process.version}; ` +
   `server on CPU 0 (with Redis), wrk -t1 -c${connections} on CPU 1; ` +
-  `${reps} repetitions of ${duration} s (each server warmed up with ${warmup} s of every scenario, then 1 s before each run), ` +
-  `median; ${sessions} sessions for returning visitors.`;
+  `${reps} repetitions, each starting every server afresh and warming it up with ${warmup} s of every scenario, ` +
+  `then measuring every scenario on every server in turn for ${duration} s (after 1 s of the same load); ` +
+  `${sessions} sessions for returning visitors.`;
 
 console.log(table);
 console.log(`\n${settings}`);
@@ -126,10 +134,11 @@ writeFileSync(
   mdPath,
   `# HTTP load test results\n\n` +
     `Written by \`bench/http/run.sh\` (see [../README.md](../README.md)). Requests per second are the median of the ` +
-    `repetitions; the ratio is to the server's floor in the same run: bare Kestrel serving the same handler without ` +
+    `repetitions; the ratio is the median over the repetitions of the server's requests/s over its floor's in the ` +
+    `same repetition, measured seconds apart: bare Kestrel serving the same handler without ` +
     `sessions, or for a server on Redis the Redis floor (bare Kestrel making only the Redis round trips a session needs: ` +
     `new SET, returning GET + SET, read-only GET; no signing, no JSON); ✓ marks a Tessera figure that meets its goal; ` +
-    `peak RSS is the server process's VmHWM, the largest of the repetitions.\n\n` +
+    `peak RSS is the server process's VmHWM over the whole run.\n\n` +
     `${settings}\n\n${table}\n\n![Ratio to the floor](results.svg)\n`,
 );
 

@@ -6,14 +6,16 @@
 #   rmw   GET /rmw  with a session cookie: the counter is read, incremented and saved
 #   read  GET /read with a session cookie: the counter is read
 # Returning visitors cycle through $SESSIONS sessions made on the server under test beforehand.
-# Each server runs alone, pinned to CPU 0 (with its Redis); wrk runs on CPU 1. The median
-# requests/s of the repetitions is compared with its floor's in the same run: bare Kestrel's for
-# servers without Redis, the Redis floor's (bare Kestrel making only the Redis round trips a
-# session needs) for servers on Redis.
+# Each repetition starts every server afresh, seeds and warms each up, all pinned to CPU 0 (with
+# Redis), then measures every scenario on every server in turn, one server under load at a time
+# (wrk on CPU 1), so a server and its floor are measured seconds apart. Each ratio is the
+# median over the repetitions of the server's requests/s over its floor's in the same repetition:
+# bare Kestrel for servers without Redis, the Redis floor (bare Kestrel making only the Redis
+# round trips a session needs) for servers on Redis.
 #
 # Usage: bench/http/run.sh
 # Environment:
-#   REPS=3          repetitions (each server is started afresh for each)
+#   REPS=3          repetitions (every server is started afresh for each)
 #   DURATION=5      seconds of each measured wrk run
 #   WARMUP=3        seconds of wrk on each scenario after a server starts (then 1 s before
 #                   each measured run)
@@ -74,12 +76,13 @@ dotnet_server="$here/servers/bin/Release/net10.0/Tessera.Bench.Servers.dll"
 
 work=$(mktemp -d)
 server_pid=""
+server_pids=()
 redis_pid=""
 cleanup() {
-  for pid in $server_pid $redis_pid; do
+  for pid in "${server_pids[@]}" $server_pid $redis_pid; do
     kill "$pid" 2>/dev/null || true
   done
-  for pid in $server_pid $redis_pid; do
+  for pid in "${server_pids[@]}" $server_pid $redis_pid; do
     wait "$pid" 2>/dev/null || true
   done
   rm -rf "$work"
@@ -134,7 +137,6 @@ start_server() {
       NODE_ENV=production taskset -c "$SERVER_CPU" node node/server.js "$name" "$port" "127.0.0.1:$redis_port" >"$log" 2>&1 &
       ;;
     *)
-      rm -f "$work"/sessions.db*
       # Steady state: on one CPU under constant load, the tiered JIT's call-counting delay
       # (100 ms, times 10 in a one-CPU process, started again while new methods keep being compiled) keeps
       # most of the hot path at tier 0 for 20-30 s. Counting calls at once gets every .NET
@@ -208,30 +210,45 @@ printf 'server\trep\tpeak_rss_kb\n' >"$rss"
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 
 for rep in $(seq "$REPS"); do
+  # Every server at once, each on its own port and started afresh: started, seeded and warmed up
+  # (the JIT compiles and optimizes the whole path), then left idle until its turn.
+  declare -A ports=() pids=()
+  redis-cli -h 127.0.0.1 -p "$redis_port" flushall >/dev/null
+  rm -f "$work"/sessions.db*
   for name in $SERVERS; do
     port=$(free_port)
-    redis-cli -h 127.0.0.1 -p "$redis_port" flushall >/dev/null
-    say "rep $rep/$REPS: $name on 127.0.0.1:$port"
+    say "rep $rep/$REPS: starting $name on 127.0.0.1:$port"
     start_server "$name" "$port"
-    cookies="$work/cookies-$name.txt"
-    seed "$name" "$port" "$cookies"
-    # Warm-up: every scenario once (the JIT compiles and optimizes the whole path), then
-    # each scenario again for a second right before it is measured.
+    pids[$name]=$server_pid
+    ports[$name]=$port
+    server_pids+=("$server_pid")
+    server_pid=""
+    seed "$name" "$port" "$work/cookies-$name.txt"
     for scenario in $SCENARIOS; do
-      load "$port" "$scenario" "$WARMUP" "$cookies" >/dev/null
+      load "$port" "$scenario" "$WARMUP" "$work/cookies-$name.txt" >/dev/null
     done
-    for scenario in $SCENARIOS; do
+  done
+
+  # Every scenario on every server in turn, a second of load right before each measured run.
+  for scenario in $SCENARIOS; do
+    say "rep $rep/$REPS: $scenario"
+    for name in $SERVERS; do
+      port=${ports[$name]}
+      cookies="$work/cookies-$name.txt"
       load "$port" "$scenario" 1 "$cookies" >/dev/null
       result=$(load "$port" "$scenario" "$DURATION" "$cookies")
       read -r rps errors <<<"$result"
-      printf '  %-5s %10s req/s%s\n' "$scenario" "$rps" "$( ((errors)) && echo "  ($errors errors)")" >&2
+      printf '  %-26s %10s req/s%s\n' "$name" "$rps" "$( ((errors)) && echo "  ($errors errors)")" >&2
       printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$scenario" "$rep" "$rps" "$errors" >>"$raw"
     done
-    peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status")
-    printf '%s\t%s\t%s\n' "$name" "$rep" "$peak" >>"$rss"
-    stop "$server_pid"
-    server_pid=""
   done
+
+  for name in $SERVERS; do
+    peak=$(awk '/^VmHWM:/ {print $2}' "/proc/${pids[$name]}/status")
+    printf '%s\t%s\t%s\n' "$name" "$rep" "$peak" >>"$rss"
+    stop "${pids[$name]}"
+  done
+  server_pids=()
 done
 
 say "Results"
