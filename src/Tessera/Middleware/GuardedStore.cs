@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Tessera.Diagnostics;
 
@@ -188,6 +189,7 @@ internal sealed class GuardedStore
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<TResult> AwaitAsync<TResult>(StoreCall telemetry, ValueTask<TResult> task, CancellationTokenSource? timeout, CancellationTokenRegistration registration, CancellationToken cancellationToken)
     {
         try

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Tessera.Diagnostics;
@@ -53,6 +54,7 @@ internal sealed class SessionPersistence
     /// session that may not be kept without consent, whose load then never touches.
     /// </param>
     /// <param name="cancellationToken">Cancels the load.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<LoadedSession?> LoadAsync(string id, bool mayTouch, CancellationToken cancellationToken)
     {
         var armedUntil = mayTouch ? ArmOnLoad() : null;
@@ -154,6 +156,7 @@ internal sealed class SessionPersistence
     /// again. Returns false, and writes nothing, when the session was destroyed meanwhile (or
     /// renewed away across a change of user).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> WriteAsync(SessionState state, CancellationToken cancellationToken)
     {
         if (!state.HasId)
@@ -204,6 +207,7 @@ internal sealed class SessionPersistence
         return Volatile.Read(ref stripe) ?? Interlocked.CompareExchange(ref stripe, new SemaphoreSlim(1, 1), null) ?? stripe;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> WriteConditionallyAsync(SessionState state, CancellationToken cancellationToken)
     {
         for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
@@ -352,6 +356,7 @@ internal sealed class SessionPersistence
     }
 
     /// <summary>Records activity on an unmodified session: the store takes its re-armed expiry.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask TouchAsync(SessionState state, CancellationToken cancellationToken)
     {
         if (!state.HasId)
@@ -417,6 +422,7 @@ internal sealed class SessionPersistence
         return (newId, data);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<SessionData?> GetAsync(string id, CancellationToken cancellationToken) =>
         Adopt(await _store.GetAsync(Key(id), cancellationToken));
 

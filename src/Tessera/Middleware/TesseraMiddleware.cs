@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -184,6 +185,7 @@ internal sealed class TesseraMiddleware
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<SessionState> LoadOrCreateAsync(TesseraFeature feature, SessionCookieOptions cookieOptions)
     {
         var context = feature.Context;
