@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Tessera.Diagnostics;
 
@@ -27,6 +28,11 @@ internal sealed class GuardedStore
     private readonly ILogger _logger;
     private readonly TesseraMetrics _metrics;
     private readonly bool _completesSynchronously;
+
+    // Timeout sources of ended calls, reset for another call: a call then starts no timer of its
+    // own. Bounded: a burst of calls leaves at most this many.
+    private const int MaxIdleTimeouts = 256;
+    private readonly ConcurrentQueue<CancellationTokenSource> _idleTimeouts = new();
 
     public GuardedStore(ISessionStore store, TimeSpan timeout, TimeProvider time, ILogger logger, TesseraMetrics metrics)
     {
@@ -85,7 +91,7 @@ internal sealed class GuardedStore
     /// </summary>
     public async ValueTask EnterAsync(SemaphoreSlim commitLock, string key, CancellationToken cancellationToken)
     {
-        using var timeout = TimeoutSource(cancellationToken, out var registration);
+        var timeout = TimeoutSource(cancellationToken, out var registration);
         try
         {
             await commitLock.WaitAsync(timeout.Token);
@@ -102,7 +108,7 @@ internal sealed class GuardedStore
         }
         finally
         {
-            registration.Dispose();
+            EndTimeout(timeout, registration);
         }
     }
 
@@ -168,8 +174,7 @@ internal sealed class GuardedStore
             if (task.IsCompletedSuccessfully)
             {
                 telemetry.End(_metrics);
-                registration.Dispose();
-                timeout.Dispose();
+                EndTimeout(timeout, registration);
                 return task;
             }
 
@@ -177,8 +182,7 @@ internal sealed class GuardedStore
         }
         catch (Exception ex)
         {
-            registration.Dispose();
-            timeout.Dispose();
+            EndTimeout(timeout, registration);
             if (IsStoreFailure(ex, cancellationToken))
             {
                 throw Failure(telemetry, ex, timedOut: ex is OperationCanceledException);
@@ -210,19 +214,49 @@ internal sealed class GuardedStore
         }
         finally
         {
-            registration.Dispose();
-            timeout?.Dispose();
+            if (timeout is not null)
+            {
+                EndTimeout(timeout, registration);
+            }
         }
     }
 
     /// <summary>A source cancelled after the store timeout, or when the caller's token is.</summary>
     private CancellationTokenSource TimeoutSource(CancellationToken cancellationToken, out CancellationTokenRegistration registration)
     {
-        var source = new CancellationTokenSource(_timeout, _time);
+        if (_idleTimeouts.TryDequeue(out var source))
+        {
+            source.CancelAfter(_timeout);
+        }
+        else
+        {
+            source = new CancellationTokenSource(_timeout, _time);
+        }
+
         registration = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source)
             : default;
         return source;
+    }
+
+    /// <summary>
+    /// Ends a call's timeout: the caller's registration is removed, and the source is kept for
+    /// another call when it can be reset, disposed otherwise. A source resets only when it was
+    /// never cancelled and its timer never began to fire (<see cref="CancellationTokenSource.TryReset"/>
+    /// checks both for the system clock, and refuses for another <see cref="TimeProvider"/>'s
+    /// timers, whose sources are therefore never reused).
+    /// </summary>
+    private void EndTimeout(CancellationTokenSource source, CancellationTokenRegistration registration)
+    {
+        registration.Dispose();
+        if (_idleTimeouts.Count < MaxIdleTimeouts && source.TryReset())
+        {
+            _idleTimeouts.Enqueue(source);
+        }
+        else
+        {
+            source.Dispose();
+        }
     }
 
     /// <summary>A cancelled caller is not a store failure; anything else the store throws (a timeout included) is.</summary>

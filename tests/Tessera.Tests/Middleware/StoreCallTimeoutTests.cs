@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Tessera.Middleware;
+
+namespace Tessera.Tests.Middleware;
+
+/// <summary>
+/// Every store call gets a token cancelled after the store timeout. Sources of ended calls are
+/// reused on the system clock, and a reused source is always live and armed afresh.
+/// </summary>
+public sealed class StoreCallTimeoutTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public async Task On_the_system_clock_a_call_after_an_ended_call_reuses_its_timeout_source_live_and_armed()
+    {
+        var store = new TokenRecordingStore();
+        var guarded = Guard(store, TimeProvider.System);
+
+        await guarded.GetAsync("a", CancellationToken.None);
+        await guarded.GetAsync("b", CancellationToken.None);
+
+        Assert.Equal(2, store.Tokens.Count);
+        Assert.Equal(store.Tokens[0], store.Tokens[1]);
+        Assert.False(store.Tokens[1].IsCancellationRequested);
+        Assert.True(store.Tokens[1].CanBeCanceled);
+    }
+
+    [Fact]
+    public async Task On_the_system_clock_a_reused_source_is_armed_afresh_and_times_out_a_call_that_does_not_answer()
+    {
+        var store = new TokenRecordingStore();
+        var guarded = new GuardedStore(store, TimeSpan.FromMilliseconds(200), TimeProvider.System, NullLogger.Instance, new TesseraMetrics(null));
+
+        await guarded.GetAsync("a", CancellationToken.None);
+        store.WaitForCancellation = true;
+        var failure = await Assert.ThrowsAsync<SessionStoreException>(async () => await guarded.GetAsync("b", CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.IsType<TimeoutException>(failure.InnerException);
+        Assert.Equal(store.Tokens[0], store.Tokens[1]);
+    }
+
+    [Fact]
+    public async Task A_call_whose_caller_cancelled_leaves_no_cancelled_source_for_the_next_call()
+    {
+        var store = new TokenRecordingStore { WaitForCancellation = true };
+        var guarded = Guard(store, TimeProvider.System);
+        using var caller = new CancellationTokenSource();
+
+        var pending = guarded.GetAsync("a", caller.Token);
+        await caller.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await pending);
+        store.WaitForCancellation = false;
+        await guarded.GetAsync("b", CancellationToken.None);
+
+        Assert.True(store.Tokens[0].IsCancellationRequested);
+        Assert.NotEqual(store.Tokens[0], store.Tokens[1]);
+        Assert.False(store.Tokens[1].IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task On_another_time_provider_every_call_gets_a_source_of_its_own_that_times_out_on_that_clock()
+    {
+        var time = new FakeTimeProvider();
+        var store = new TokenRecordingStore();
+        var guarded = Guard(store, time);
+
+        await guarded.GetAsync("a", CancellationToken.None);
+        store.WaitForCancellation = true;
+        var pending = guarded.GetAsync("b", CancellationToken.None);
+        time.Advance(Timeout);
+
+        var failure = await Assert.ThrowsAsync<SessionStoreException>(async () => await pending);
+        Assert.IsType<TimeoutException>(failure.InnerException);
+        Assert.NotEqual(store.Tokens[0], store.Tokens[1]);
+        Assert.False(store.Tokens[0].IsCancellationRequested);
+    }
+
+    private static GuardedStore Guard(ISessionStore store, TimeProvider time) =>
+        new(store, Timeout, time, NullLogger.Instance, new TesseraMetrics(null));
+
+    /// <summary>Records the token of every call; answers at once, or only when its token is cancelled.</summary>
+    private sealed class TokenRecordingStore : ISessionStore
+    {
+        public List<CancellationToken> Tokens { get; } = [];
+
+        public bool WaitForCancellation { get; set; }
+
+        public bool IsReady => true;
+
+        public async ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
+        {
+            Tokens.Add(cancellationToken);
+            if (WaitForCancellation)
+            {
+                await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+            }
+
+            return null;
+        }
+
+        public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult<object?>(null);
+
+        public ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    }
+}
