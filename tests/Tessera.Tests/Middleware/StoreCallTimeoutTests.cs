@@ -42,6 +42,29 @@ public sealed class StoreCallTimeoutTests
     }
 
     [Fact]
+    public async Task Calls_in_flight_at_the_same_time_never_share_a_timeout_source_even_after_earlier_calls_ended()
+    {
+        var store = new TokenRecordingStore();
+        var guarded = Guard(store, TimeProvider.System);
+        await guarded.GetAsync("earlier", CancellationToken.None); // leaves one source to reuse
+
+        // Two calls overlap: each waits at the store until the test cancels its caller.
+        store.WaitForCancellation = true;
+        using var first = new CancellationTokenSource();
+        using var second = new CancellationTokenSource();
+        var one = guarded.GetAsync("one", first.Token);
+        var two = guarded.GetAsync("two", second.Token);
+        await first.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await one);
+
+        Assert.NotEqual(store.Tokens[1], store.Tokens[2]);
+        Assert.True(store.Tokens[1].IsCancellationRequested);
+        Assert.False(store.Tokens[2].IsCancellationRequested);
+        await second.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await two);
+    }
+
+    [Fact]
     public async Task A_call_whose_caller_cancelled_leaves_no_cancelled_source_for_the_next_call()
     {
         var store = new TokenRecordingStore { WaitForCancellation = true };
