@@ -41,7 +41,8 @@ namespace Tessera;
 /// use cursor <c>SCAN</c> on every primary and single-key commands, so they work on Redis Cluster;
 /// they read the whole key space under the prefix and are meant for administration, not for
 /// requests. Every call is asynchronous and stops waiting when its token is cancelled (a command
-/// already sent to Redis still runs there).
+/// already sent to Redis still runs there). The calls a request makes return pooled
+/// <see cref="ValueTask"/>s: await each once, as the <see cref="ValueTask"/> contract asks.
 /// </para>
 /// </remarks>
 public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionStore, IUserSessionStore, ITouchOnReadSessionStore, IAsyncDisposable, IDisposable
@@ -114,6 +115,12 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
     /// <remarks>Before the store's own connection has been tried for the first time, <see langword="true"/>: the first call connects.</remarks>
     public bool IsReady => _connection.IsConnected;
 
+    /// <summary>
+    /// <see langword="true"/>: every call stops waiting for Redis once its token is cancelled
+    /// (StackExchange.Redis cannot take a command back; its reply, when it comes, is dropped).
+    /// </summary>
+    public bool HonorsCancellation => true;
+
     /// <summary>The prefix of the user index's keys, derived from <see cref="RedisStoreOptions.KeyPrefix"/> (<c>sess-user:</c> for <c>sess:</c>).</summary>
     internal string IndexPrefix => _keys.IndexPrefix;
 
@@ -133,6 +140,7 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
     /// offers no <c>PTTL</c>.
     /// </remarks>
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         try
@@ -169,6 +177,7 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
     /// the end of the request (<see cref="ITouchOnReadSessionStore"/>), and that touch extends it.
     /// </remarks>
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<SessionData?> GetAndTouchAsync(string key, DateTimeOffset expires, CancellationToken cancellationToken = default)
     {
         var ttl = TtlSeconds(expires);
@@ -225,6 +234,7 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
     /// before when that changed. The version returned is the document written.
     /// </summary>
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
         try
@@ -279,6 +289,7 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
     /// <paramref name="expectedVersion"/> that is not a <see cref="RedisValue"/> never matches.
     /// </remarks>
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<object?> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
     {
         try
@@ -326,6 +337,7 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
     /// it from that user's set (a second round trip, for signed-in sessions only).
     /// </summary>
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default)
     {
         try
@@ -350,6 +362,7 @@ public sealed class RedisStore : IConditionalSessionStore, IEnumerableSessionSto
     /// same round trip.
     /// </summary>
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default)
     {
         try

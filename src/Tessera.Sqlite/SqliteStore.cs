@@ -103,6 +103,12 @@ public sealed class SqliteStore : IConditionalSessionStore, IEnumerableSessionSt
     /// </summary>
     internal string DataSource { get; }
 
+    /// <summary>
+    /// <see langword="true"/>: every call stops waiting once its token is cancelled (a write
+    /// already running on the writer thread, or a read on the thread pool, still finishes there).
+    /// </summary>
+    public bool HonorsCancellation => true;
+
     /// <summary>The thread that runs the store's writes, for tests.</summary>
     internal SqliteWriter Writer => _writer;
 

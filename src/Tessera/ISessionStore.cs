@@ -37,6 +37,19 @@ public interface ISessionStore
     bool IsReady => true;
 
     /// <summary>
+    /// Whether every call of this store ends as soon as its token is cancelled, even while the
+    /// store's backend does not answer (a store that stops waiting with <see cref="Task.WaitAsync(CancellationToken)"/>
+    /// does). The runtime then awaits the store's calls as they are. While it is
+    /// <see langword="false"/> (the default), the runtime also stops waiting on its own once
+    /// <see cref="TesseraOptions.StoreTimeout"/> has passed, which costs one more wait per call.
+    /// </summary>
+    /// <remarks>
+    /// A store says <see langword="true"/> only when it holds for every call in every state: a call
+    /// whose token is cancelled that went on waiting would hold its request past the store timeout.
+    /// </remarks>
+    bool HonorsCancellation => false;
+
+    /// <summary>
     /// Gets a session: a new <see cref="SessionData"/> the caller owns. A store with versions sets
     /// its <see cref="SessionData.StoreVersion"/>; a store that keeps the expiry apart from the
     /// document sets its <see cref="SessionData.StoreExpires"/>.

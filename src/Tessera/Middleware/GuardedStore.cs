@@ -9,8 +9,9 @@ namespace Tessera.Middleware;
 /// The one path of every call to the session store, whoever makes it (the middleware, the
 /// session's methods, <see cref="SessionIndex"/>, the health check): each call gets a token that
 /// is cancelled after <see cref="TesseraOptions.StoreTimeout"/> (linked with the caller's), is
-/// awaited no longer than that even when the store ignores its token, is measured and traced,
-/// and fails only as a logged <see cref="SessionStoreException"/>. A cancelled caller gets
+/// awaited no longer than that even when the store ignores its token (unless the store says it
+/// never does: <see cref="ISessionStore.HonorsCancellation"/>), is measured and traced, and
+/// fails only as a logged <see cref="SessionStoreException"/>. A cancelled caller gets
 /// <see cref="OperationCanceledException"/>.
 /// </summary>
 /// <remarks>
@@ -28,6 +29,7 @@ internal sealed class GuardedStore
     private readonly ILogger _logger;
     private readonly TesseraMetrics _metrics;
     private readonly bool _completesSynchronously;
+    private readonly bool _honorsCancellation;
 
     // Timeout sources of ended calls, reset for another call: a call then starts no timer of its
     // own. Bounded: a burst of calls leaves at most this many.
@@ -42,6 +44,7 @@ internal sealed class GuardedStore
         _logger = logger;
         _metrics = metrics;
         _completesSynchronously = store is ICompletesSynchronously;
+        _honorsCancellation = store.HonorsCancellation;
         Conditional = store as IConditionalSessionStore;
         Name = Describe(store);
     }
@@ -198,8 +201,9 @@ internal sealed class GuardedStore
     {
         try
         {
-            // The store may ignore its token: the wait ends at the timeout all the same.
-            var result = timeout is null ? await task : await task.AsTask().WaitAsync(timeout.Token);
+            // A store that may ignore its token is waited for no longer than the timeout all the
+            // same; one that honours it ends the call itself, without a second wait around it.
+            var result = timeout is null || _honorsCancellation ? await task : await task.AsTask().WaitAsync(timeout.Token);
             telemetry.End(_metrics);
             return result;
         }

@@ -5,8 +5,9 @@ using Tessera.Middleware;
 namespace Tessera.Tests.Middleware;
 
 /// <summary>
-/// Every store call gets a token cancelled after the store timeout. Sources of ended calls are
-/// reused on the system clock, and a reused source is always live and armed afresh.
+/// Every store call gets a token cancelled after the store timeout, and is waited for no longer
+/// than that unless its store says it honors cancellation. Sources of ended calls are reused on
+/// the system clock, and a reused source is always live and armed afresh.
 /// </summary>
 public sealed class StoreCallTimeoutTests
 {
@@ -100,17 +101,72 @@ public sealed class StoreCallTimeoutTests
         Assert.False(store.Tokens[0].IsCancellationRequested);
     }
 
+    [Fact]
+    public async Task A_store_that_ignores_its_token_is_waited_for_no_longer_than_the_timeout()
+    {
+        var time = new FakeTimeProvider();
+        var store = new TokenRecordingStore { Gate = new TaskCompletionSource() };
+        var guarded = Guard(store, time);
+
+        var pending = guarded.GetAsync("a", CancellationToken.None);
+        time.Advance(Timeout);
+
+        var failure = await Assert.ThrowsAsync<SessionStoreException>(async () => await pending);
+        Assert.IsType<TimeoutException>(failure.InnerException);
+        Assert.False(store.Gate.Task.IsCompleted);
+        store.Gate.SetResult();
+    }
+
+    [Fact]
+    public async Task A_store_that_honors_cancellation_ends_a_silent_call_itself_at_the_timeout()
+    {
+        var time = new FakeTimeProvider();
+        var store = new TokenRecordingStore { HonorsCancellation = true, WaitForCancellation = true };
+        var guarded = Guard(store, time);
+
+        var pending = guarded.GetAsync("a", CancellationToken.None);
+        time.Advance(Timeout);
+
+        var failure = await Assert.ThrowsAsync<SessionStoreException>(async () => await pending);
+        Assert.IsType<TimeoutException>(failure.InnerException);
+        Assert.True(store.Tokens[0].IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task A_store_that_says_it_honors_cancellation_is_awaited_as_it_is_with_no_wait_of_its_own_around_the_call()
+    {
+        var time = new FakeTimeProvider();
+        var store = new TokenRecordingStore { HonorsCancellation = true, Gate = new TaskCompletionSource() };
+        var guarded = Guard(store, time);
+
+        var pending = guarded.GetAsync("a", CancellationToken.None);
+        time.Advance(Timeout);
+
+        // The store broke its word: its token is cancelled, and the call still waits for it.
+        Assert.True(store.Tokens[0].IsCancellationRequested);
+        Assert.False(pending.IsCompleted);
+        store.Gate.SetResult();
+        Assert.Null(await pending);
+    }
+
     private static GuardedStore Guard(ISessionStore store, TimeProvider time) =>
         new(store, Timeout, time, NullLogger.Instance, new TesseraMetrics(null));
 
-    /// <summary>Records the token of every call; answers at once, or only when its token is cancelled.</summary>
+    /// <summary>
+    /// Records the token of every call; answers at once, only when its token is cancelled, or,
+    /// ignoring its token, only when <see cref="Gate"/> opens.
+    /// </summary>
     private sealed class TokenRecordingStore : ISessionStore
     {
         public List<CancellationToken> Tokens { get; } = [];
 
         public bool WaitForCancellation { get; set; }
 
+        public TaskCompletionSource? Gate { get; set; }
+
         public bool IsReady => true;
+
+        public bool HonorsCancellation { get; set; }
 
         public async ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
         {
@@ -118,6 +174,11 @@ public sealed class StoreCallTimeoutTests
             if (WaitForCancellation)
             {
                 await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+            }
+
+            if (Gate is not null)
+            {
+                await Gate.Task;
             }
 
             return null;
