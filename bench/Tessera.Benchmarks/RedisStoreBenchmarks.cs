@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using StackExchange.Redis;
 
@@ -10,13 +6,13 @@ namespace Tessera.Benchmarks;
 /// <summary>
 /// The Redis store's calls on a request's path (read, read with touch, conditional write, touch),
 /// and the bare client's GET and SET they are measured against, on a real redis-server the
-/// benchmark starts on a free loopback port (redis-server must be on the PATH).
+/// benchmark starts (<see cref="RedisProcess"/>).
 /// </summary>
 [MemoryDiagnoser]
 public class RedisStoreBenchmarks
 {
     private const string Id = "jyAyv3nkK7o6z95W3TbaaaES_s3yQGny";
-    private Process _server = null!;
+    private RedisProcess _server = null!;
     private ConnectionMultiplexer _connection = null!;
     private IDatabase _database = null!;
     private RedisStore _store = null!;
@@ -27,26 +23,8 @@ public class RedisStoreBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        var port = FreePort();
-        _server = Process.Start(new ProcessStartInfo("redis-server")
-        {
-            ArgumentList = { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" },
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("redis-server did not start.");
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _server.OutputDataReceived += (_, line) =>
-        {
-            if (line.Data?.Contains("Ready to accept connections", StringComparison.Ordinal) == true)
-            {
-                ready.TrySetResult();
-            }
-        };
-        _server.BeginOutputReadLine();
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
-
-        var configuration = "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
-        _connection = await ConnectionMultiplexer.ConnectAsync(configuration);
+        _server = await RedisProcess.StartAsync();
+        _connection = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
         _database = _connection.GetDatabase();
         _store = new RedisStore(_connection);
         _data = TypicalSession.Create();
@@ -59,8 +37,6 @@ public class RedisStoreBenchmarks
     {
         _store.Dispose();
         _connection.Dispose();
-        _server.Kill();
-        _server.WaitForExit();
         _server.Dispose();
     }
 
@@ -82,11 +58,4 @@ public class RedisStoreBenchmarks
 
     [Benchmark(Description = "TouchAsync (EXPIRE)")]
     public ValueTask Touch() => _store.TouchAsync(Id, _data);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
