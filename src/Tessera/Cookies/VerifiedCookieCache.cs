@@ -7,36 +7,57 @@ namespace Tessera.Cookies;
 /// Cookie values that passed verification, so that a returning visitor's cookie costs a
 /// constant-time comparison instead of one HMAC per secret. A value is added only after its
 /// signature and its ID were accepted; a signature stays valid for as long as the secrets do,
-/// and the secrets of an application never change while it runs.
+/// and a change of secrets starts a new table.
 /// </summary>
 /// <remarks>
-/// A fixed array of slots in pairs: a value may sit in either slot of the pair its randomized
-/// string hash chooses, so two values that land on the same pair do not evict each other. Memory
-/// is bounded whatever the traffic, lookups take no lock and allocate nothing, and a value that
-/// lost its slot is simply verified again.
+/// <para>
+/// An array of slots in pairs: a value may sit in either slot of the pair its randomized string
+/// hash chooses, so two values that land on the same pair do not evict each other. Lookups take
+/// no lock and allocate nothing, and a value that lost its slot is simply verified again.
+/// </para>
+/// <para>
+/// The table starts small and doubles, up to a bound, each time as many values have been evicted
+/// as it has slots: an application whose returning visitors outnumber the table is then not
+/// verifying most cookies again. Memory stays bounded whatever the traffic: at most the bound's
+/// slots, each holding one entry (the cookie value, the ID, about 300 bytes for a default ID).
+/// </para>
 /// </remarks>
 internal sealed class VerifiedCookieCache
 {
-    private readonly Entry?[] _slots;
-    private int _evictions;
+    /// <summary>The default starting number of slots.</summary>
+    public const int DefaultCapacity = 8192;
 
-    /// <param name="capacity">The number of slots, rounded up to a power of two (at least two).</param>
-    public VerifiedCookieCache(int capacity = 8192)
+    /// <summary>The default bound: 65,536 slots, about 20 MB once every slot holds a default ID's entry.</summary>
+    public const int DefaultMaxCapacity = 65_536;
+
+    private readonly int _maxCapacity;
+    private readonly Lock _growing = new();
+    private Entry?[] _slots;
+    private int _evictions; // since the table last grew
+
+    /// <param name="capacity">The number of slots to start with, rounded up to a power of two (at least two).</param>
+    /// <param name="maxCapacity">The number of slots the table may grow to (rounded the same way); at most <paramref name="capacity"/> means it never grows.</param>
+    public VerifiedCookieCache(int capacity = DefaultCapacity, int maxCapacity = DefaultMaxCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _slots = new Entry?[Math.Max(2, (int)BitOperations.RoundUpToPowerOf2((uint)capacity))];
+        _slots = new Entry?[SlotsFor(capacity)];
+        _maxCapacity = Math.Max(_slots.Length, SlotsFor(Math.Max(maxCapacity, 1)));
     }
+
+    /// <summary>The number of slots now.</summary>
+    public int Capacity => Volatile.Read(ref _slots).Length;
 
     /// <summary>Finds a value verified before.</summary>
     /// <param name="raw">The cookie's value as the request carried it (not decoded).</param>
     /// <param name="entry">What its verification gave.</param>
     public bool TryGet(ReadOnlySpan<char> raw, [NotNullWhen(true)] out Entry? entry)
     {
-        var first = FirstSlot(raw);
-        var found = Volatile.Read(ref _slots[first]);
+        var slots = Volatile.Read(ref _slots);
+        var first = FirstSlot(raw, slots);
+        var found = Volatile.Read(ref slots[first]);
         if (found is null || !ConstantTime.TextEquals(found.Raw, raw))
         {
-            found = Volatile.Read(ref _slots[first + 1]);
+            found = Volatile.Read(ref slots[first + 1]);
             if (found is null || !ConstantTime.TextEquals(found.Raw, raw))
             {
                 entry = null;
@@ -55,16 +76,66 @@ internal sealed class VerifiedCookieCache
     public Entry Add(ReadOnlySpan<char> raw, string id, bool resendable)
     {
         var entry = new Entry(raw.ToString(), id, resendable);
-        var hash = string.GetHashCode(raw);
-        var first = hash & (_slots.Length - 2);
-        var slot = Volatile.Read(ref _slots[first]) is null ? first
-            : Volatile.Read(ref _slots[first + 1]) is null ? first + 1
-            : first + (Interlocked.Increment(ref _evictions) & 1); // alternate, so no value always loses
-        Volatile.Write(ref _slots[slot], entry);
+        var slots = Volatile.Read(ref _slots);
+        if (!TryPlace(slots, entry))
+        {
+            var evictions = Interlocked.Increment(ref _evictions);
+            Volatile.Write(ref slots[FirstSlot(raw, slots) + (evictions & 1)], entry); // alternate, so no value always loses
+            if (evictions >= slots.Length && slots.Length < _maxCapacity)
+            {
+                Grow(slots);
+            }
+        }
+
         return entry;
     }
 
-    private int FirstSlot(ReadOnlySpan<char> raw) => string.GetHashCode(raw) & (_slots.Length - 2);
+    /// <summary>Puts <paramref name="entry"/> in a free slot of its pair; false when both are taken.</summary>
+    private static bool TryPlace(Entry?[] slots, Entry entry)
+    {
+        var first = FirstSlot(entry.Raw, slots);
+        var slot = Volatile.Read(ref slots[first]) is null ? first
+            : Volatile.Read(ref slots[first + 1]) is null ? first + 1
+            : -1;
+        if (slot < 0)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref slots[slot], entry);
+        return true;
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="full"/> with a table twice its size holding its entries. An entry
+    /// added to the old table while they are copied may be lost: it is verified again next time.
+    /// </summary>
+    private void Grow(Entry?[] full)
+    {
+        lock (_growing)
+        {
+            if (!ReferenceEquals(Volatile.Read(ref _slots), full))
+            {
+                return; // another thread grew it
+            }
+
+            var bigger = new Entry?[full.Length * 2];
+            foreach (var entry in full)
+            {
+                if (entry is not null)
+                {
+                    TryPlace(bigger, entry);
+                }
+            }
+
+            Volatile.Write(ref _slots, bigger);
+            Volatile.Write(ref _evictions, 0);
+        }
+    }
+
+    private static int SlotsFor(int capacity) => Math.Max(2, (int)BitOperations.RoundUpToPowerOf2((uint)capacity));
+
+    private static int FirstSlot(ReadOnlySpan<char> raw, Entry?[] slots) => string.GetHashCode(raw) & (slots.Length - 2);
 
     /// <summary>A verified cookie value and the session ID it carries.</summary>
     internal sealed class Entry(string raw, string id, bool resendable)

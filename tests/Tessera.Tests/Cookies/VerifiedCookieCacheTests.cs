@@ -90,10 +90,44 @@ public sealed class VerifiedCookieCacheTests
     }
 
     [Fact]
-    public void Threads_adding_and_looking_up_distinct_values_at_once_never_get_another_values_entry()
+    public void The_table_doubles_once_as_many_values_were_evicted_as_it_has_slots_and_keeps_what_it_held()
     {
-        // Few slots for many values: entries are replaced under the readers all the time.
-        var cache = new VerifiedCookieCache(capacity: 16);
+        // One pair of slots: the third and fourth values each evict one, and the second eviction doubles it.
+        var cache = new VerifiedCookieCache(capacity: 2, maxCapacity: 8);
+        var values = Enumerable.Range(0, 4).Select(i => $"s%3Aid-{i}.sig-{i}").ToArray();
+        for (var i = 0; i < 3; i++)
+        {
+            cache.Add(values[i], $"id-{i}", resendable: true);
+        }
+
+        Assert.Equal(2, cache.Capacity);
+        cache.Add(values[3], "id-3", resendable: true);
+
+        Assert.Equal(4, cache.Capacity);
+        Assert.True(cache.TryGet(values[3], out var last));
+        Assert.Equal("id-3", last.Id);
+        Assert.Equal(2, values.Count(value => cache.TryGet(value, out _))); // the two the full pair held, in the bigger table
+    }
+
+    [Fact]
+    public void The_table_never_grows_past_its_bound_however_many_values_come()
+    {
+        var cache = new VerifiedCookieCache(capacity: 2, maxCapacity: 16);
+        for (var i = 0; i < 10_000; i++)
+        {
+            cache.Add($"s%3Aid-{i}.sig-{i}", $"id-{i}", resendable: true);
+        }
+
+        Assert.Equal(16, cache.Capacity);
+    }
+
+    [Theory]
+    [InlineData(16)] // never grows: entries are replaced under the readers all the time
+    [InlineData(VerifiedCookieCache.DefaultMaxCapacity)] // grows under the readers, then replaces less
+    public void Threads_adding_and_looking_up_distinct_values_at_once_never_get_another_values_entry(int maxCapacity)
+    {
+        // Few slots for many values.
+        var cache = new VerifiedCookieCache(capacity: 16, maxCapacity);
         const int Threads = 8;
         const int Rounds = 20_000;
         using var start = new Barrier(Threads);
