@@ -77,10 +77,11 @@ internal sealed class VerifiedCookieCache
     {
         var entry = new Entry(raw.ToString(), id, resendable);
         var slots = Volatile.Read(ref _slots);
-        if (!TryPlace(slots, entry))
+        var first = FirstSlot(raw, slots);
+        if (!TryPlace(slots, first, entry))
         {
             var evictions = Interlocked.Increment(ref _evictions);
-            Volatile.Write(ref slots[FirstSlot(raw, slots) + (evictions & 1)], entry); // alternate, so no value always loses
+            Volatile.Write(ref slots[first + (evictions & 1)], entry); // alternate, so no value always loses
             if (evictions >= slots.Length && slots.Length < _maxCapacity)
             {
                 Grow(slots);
@@ -90,10 +91,9 @@ internal sealed class VerifiedCookieCache
         return entry;
     }
 
-    /// <summary>Puts <paramref name="entry"/> in a free slot of its pair; false when both are taken.</summary>
-    private static bool TryPlace(Entry?[] slots, Entry entry)
+    /// <summary>Puts <paramref name="entry"/> in a free slot of its pair (from <paramref name="first"/>); false when both are taken.</summary>
+    private static bool TryPlace(Entry?[] slots, int first, Entry entry)
     {
-        var first = FirstSlot(entry.Raw, slots);
         var slot = Volatile.Read(ref slots[first]) is null ? first
             : Volatile.Read(ref slots[first + 1]) is null ? first + 1
             : -1;
@@ -124,7 +124,8 @@ internal sealed class VerifiedCookieCache
             {
                 if (entry is not null)
                 {
-                    TryPlace(bigger, entry);
+                    // An old pair's entries go to the one or two pairs it splits into: they always fit.
+                    TryPlace(bigger, FirstSlot(entry.Raw, bigger), entry);
                 }
             }
 
