@@ -191,14 +191,7 @@ public sealed class HoldbackWritePathTests
         {
             context.GetSession().Set("views", 1);
             context.Response.ContentLength = size;
-            if (writer == Writer.PipeWriter)
-            {
-                await context.Response.BodyWriter.WriteAsync(BodyPattern.Bytes(0, size));
-            }
-            else
-            {
-                await context.Response.Body.WriteAsync(BodyPattern.Bytes(0, size));
-            }
+            await WriteBodyAsync(context.Response, writer, BodyPattern.Bytes(0, size));
 
             await context.Response.CompleteAsync();
             writeErrors.Add(await Record.ExceptionAsync(async () => await context.Response.BodyWriter.WriteAsync(new byte[1])));
@@ -275,14 +268,7 @@ public sealed class HoldbackWritePathTests
         {
             context.GetSession().Set("views", 1);
             context.Response.ContentLength = size;
-            if (writer == Writer.PipeWriter)
-            {
-                await context.Response.BodyWriter.WriteAsync(BodyPattern.Bytes(0, size));
-            }
-            else
-            {
-                await context.Response.Body.WriteAsync(BodyPattern.Bytes(0, size));
-            }
+            await WriteBodyAsync(context.Response, writer, BodyPattern.Bytes(0, size));
 
             await context.Response.Body.FlushAsync(); // nothing to send yet: the whole body is held back
         });
@@ -312,6 +298,19 @@ public sealed class HoldbackWritePathTests
         });
 
         await AssertLastByteFollowsTheSessionWriteAsync(app, size);
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> in one write, through the response's <see cref="Writer"/>.</summary>
+    private static async Task WriteBodyAsync(HttpResponse response, Writer writer, ReadOnlyMemory<byte> bytes)
+    {
+        if (writer == Writer.PipeWriter)
+        {
+            await response.BodyWriter.WriteAsync(bytes);
+        }
+        else
+        {
+            await response.Body.WriteAsync(bytes);
+        }
     }
 
     /// <summary>
