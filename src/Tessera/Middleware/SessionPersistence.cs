@@ -156,44 +156,26 @@ internal sealed class SessionPersistence
     /// again. Returns false, and writes nothing, when the session was destroyed meanwhile (or
     /// renewed away across a change of user).
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> WriteAsync(SessionState state, CancellationToken cancellationToken)
+    public ValueTask<bool> WriteAsync(SessionState state, CancellationToken cancellationToken)
     {
         if (!state.HasId)
         {
-            return false; // GenerateId gave no ID: the session is never saved
+            return new ValueTask<bool>(false); // GenerateId gave no ID: the session is never saved
         }
 
-        if (!_conditional || state.Data.StoreVersion is null)
-        {
-            state.Data.StoreVersion = await _store.SetAsync(Key(state.Id), state.Data, cancellationToken);
-            state.Written();
-            await WrittenAsync(state);
-            return true;
-        }
+        // One method per kind of write, each awaited directly by the caller: no frame in between.
+        return !_conditional || state.Data.StoreVersion is null
+            ? WriteUnconditionallyAsync(state, cancellationToken)
+            : WriteConditionallyAsync(state, cancellationToken);
+    }
 
-        var commitLock = CommitLock(state.Id);
-        if (!commitLock.Wait(0, CancellationToken.None))
-        {
-            await _store.EnterAsync(commitLock, Key(state.Id), cancellationToken);
-        }
-
-        bool written;
-        try
-        {
-            written = await WriteConditionallyAsync(state, cancellationToken);
-        }
-        finally
-        {
-            commitLock.Release();
-        }
-
-        if (written)
-        {
-            await WrittenAsync(state);
-        }
-
-        return written;
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> WriteUnconditionallyAsync(SessionState state, CancellationToken cancellationToken)
+    {
+        state.Data.StoreVersion = await _store.SetAsync(Key(state.Id), state.Data, cancellationToken);
+        state.Written();
+        await WrittenAsync(state);
+        return true;
     }
 
     /// <summary>
@@ -207,48 +189,71 @@ internal sealed class SessionPersistence
         return Volatile.Read(ref stripe) ?? Interlocked.CompareExchange(ref stripe, new SemaphoreSlim(1, 1), null) ?? stripe;
     }
 
+    /// <summary>
+    /// Writes over the version this request last read or wrote, under the session's commit lock
+    /// (this process's writes of one session go one at a time); on a conflict, re-applies this
+    /// request's changes to the latest version and tries again.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> WriteConditionallyAsync(SessionState state, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
+        var commitLock = CommitLock(state.Id);
+        if (!commitLock.Wait(0, CancellationToken.None))
         {
-            var data = state.Data;
-            if (await _store.TrySetAsync(Key(state.Id), data, data.StoreVersion!, cancellationToken) is { } written)
-            {
-                data.StoreVersion = written;
-                state.Written();
-                return true;
-            }
-
-            _metrics.WriteConflict();
-            TesseraLog.WriteConflict(_logger, attempt);
-            var changes = state.Changes();
-            var latest = await GetAsync(state.Id, cancellationToken);
-            if (latest?.RenewedTo is not null)
-            {
-                // Renewed by another request: this request's changes follow the session to its
-                // new ID, unless the renewal changed the user.
-                if (await FollowAsync(state.Id, latest, state, cancellationToken) is { } next)
-                {
-                    state.MoveTo(next.Id);
-                    latest = next.Data;
-                }
-                else
-                {
-                    latest = null;
-                }
-            }
-
-            if (latest is null)
-            {
-                Dropped(state);
-                return false;
-            }
-
-            state.Rebase(latest, changes);
+            await _store.EnterAsync(commitLock, Key(state.Id), cancellationToken);
         }
 
-        throw new SessionStoreException("save", $"The session kept changing under this request: {MaxWriteAttempts} conditional writes in a row found a newer version.", null);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var data = state.Data;
+                if (await _store.TrySetAsync(Key(state.Id), data, data.StoreVersion!, cancellationToken) is { } version)
+                {
+                    data.StoreVersion = version;
+                    state.Written();
+                    break;
+                }
+
+                _metrics.WriteConflict();
+                TesseraLog.WriteConflict(_logger, attempt);
+                var changes = state.Changes();
+                var latest = await GetAsync(state.Id, cancellationToken);
+                if (latest?.RenewedTo is not null)
+                {
+                    // Renewed by another request: this request's changes follow the session to its
+                    // new ID, unless the renewal changed the user.
+                    if (await FollowAsync(state.Id, latest, state, cancellationToken) is { } next)
+                    {
+                        state.MoveTo(next.Id);
+                        latest = next.Data;
+                    }
+                    else
+                    {
+                        latest = null;
+                    }
+                }
+
+                if (latest is null)
+                {
+                    Dropped(state);
+                    return false;
+                }
+
+                state.Rebase(latest, changes);
+                if (attempt == MaxWriteAttempts)
+                {
+                    throw new SessionStoreException("save", $"The session kept changing under this request: {MaxWriteAttempts} conditional writes in a row found a newer version.", null);
+                }
+            }
+        }
+        finally
+        {
+            commitLock.Release();
+        }
+
+        await WrittenAsync(state);
+        return true;
     }
 
     /// <summary>

@@ -96,7 +96,12 @@ internal sealed class TesseraMiddleware
         };
         try
         {
-            feature.Session = new Session(_services, await LoadOrCreateAsync(feature, cookieOptions));
+            // Bounded by the store timeout; a client that goes away while it loads ends the request.
+            // A read-only endpoint, or a non-essential cookie that may lack consent, never touches as it loads.
+            var found = feature.CookieId is { } cookieId
+                ? await _services.Persistence.LoadAsync(cookieId, mayTouch: !feature.ReadOnly && feature.IsEssential, context.RequestAborted)
+                : null;
+            feature.Session = new Session(_services, StateOf(feature, found, cookieOptions));
         }
         catch (SessionStoreException) when (_options.StoreFailure == StoreFailure.ServiceUnavailable)
         {
@@ -185,31 +190,28 @@ internal sealed class TesseraMiddleware
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<SessionState> LoadOrCreateAsync(TesseraFeature feature, SessionCookieOptions cookieOptions)
+    /// <summary>The request's session: the one loaded for its cookie, or a new one.</summary>
+    private SessionState StateOf(TesseraFeature feature, LoadedSession? loaded, SessionCookieOptions cookieOptions)
     {
-        var context = feature.Context;
-        if (feature.CookieId is { } cookieId)
+        if (loaded is { } found)
         {
-            // Bounded by the store timeout; a client that goes away while it loads ends the request.
-            // A read-only endpoint, or a non-essential cookie that may lack consent, never touches as it loads.
-            var mayTouch = !feature.ReadOnly && feature.IsEssential;
-            if (await _services.Persistence.LoadAsync(cookieId, mayTouch, context.RequestAborted) is { } found)
+            feature.SessionId = found.Id;
+            return new SessionState(feature, found.Id, found.Data, found.Stored, storedCountsAsSaved: !_options.Resave)
             {
-                feature.SessionId = found.Id;
-                return new SessionState(feature, found.Id, found.Data, found.Stored, storedCountsAsSaved: !_options.Resave)
-                {
-                    ForceCookie = found.Followed,
-                    PolicyApplied = found.PolicyApplied,
-                    StoredExpires = found.StoredExpires,
-                    ArmedUntil = found.ArmedUntil,
-                };
-            }
+                ForceCookie = found.Followed,
+                PolicyApplied = found.PolicyApplied,
+                StoredExpires = found.StoredExpires,
+                ArmedUntil = found.ArmedUntil,
+            };
+        }
 
+        if (feature.CookieId is not null)
+        {
             _metrics.RejectedCookie("not_found");
             TesseraLog.SessionNotFound(_logger);
         }
 
+        var context = feature.Context;
         var id = _services.Factory.NewId(context);
         feature.SessionId = id;
         return new SessionState(feature, id, _services.Factory.NewData(context, cookieOptions));
@@ -220,7 +222,8 @@ internal sealed class TesseraMiddleware
     /// the client: a user who signs out and closes the tab is signed out. Each store call is
     /// bounded by <see cref="TesseraOptions.StoreTimeout"/>.
     /// </summary>
-    private async Task CommitAsync(TesseraFeature feature)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask CommitAsync(TesseraFeature feature)
     {
         if (SessionWriteRefusal.Reason(feature) is not null)
         {
