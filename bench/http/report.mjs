@@ -113,6 +113,29 @@ const table = [
   }),
 ].join("\n");
 
+// CPU time per request, medians over the repetitions: the server process's, and redis-server's
+// for a server on Redis (it runs on the server's CPU), with the Redis commands sent per request.
+const cpuMedian = (server, scenario, column) => {
+  const values = raw.filter((r) => r.server === server && r.scenario === scenario && r[column] && r[column] !== "-").map((r) => Number(r[column]));
+  return values.length ? median(values) : NaN;
+};
+const fmtUs = (n) => (Number.isFinite(n) ? n.toFixed(1) : "–");
+const commandsOf = (server, scenario) =>
+  raw.filter((r) => r.server === server && r.scenario === scenario && r.redis_commands && r.redis_commands !== "-").at(-1)?.redis_commands ?? "–";
+const hasCpu = raw.some((r) => r.server_cpu_us !== undefined);
+const cpuHead = ["Server", ...scenarios.flatMap(([scenario]) => [`${scenario}: server µs`, "redis-server µs"]), "Redis commands per request (new; rmw; read)"];
+const cpuTable = hasCpu
+  ? [
+      `| ${cpuHead.join(" | ")} |`,
+      `|${cpuHead.map((_, i) => (i === 0 || i === cpuHead.length - 1 ? "---" : "---:")).join("|")}|`,
+      ...servers.map((server) => {
+        const cells = scenarios.flatMap(([scenario]) => [fmtUs(cpuMedian(server, scenario, "server_cpu_us")), fmtUs(cpuMedian(server, scenario, "redis_cpu_us"))]);
+        const commands = server.includes("redis") ? scenarios.map(([scenario]) => commandsOf(server, scenario)).join("; ") : "–";
+        return `| ${labels[server] ?? server} | ${cells.join(" | ")} | ${commands} |`;
+      }),
+    ].join("\n")
+  : "";
+
 const cpu = (() => {
   try {
     return /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))[1];
@@ -128,6 +151,7 @@ const settings =
   `${sessions} sessions for returning visitors.`;
 
 console.log(table);
+if (cpuTable) console.log(`\n${cpuTable}`);
 console.log(`\n${settings}`);
 
 writeFileSync(
@@ -139,7 +163,13 @@ writeFileSync(
     `sessions, or for a server on Redis the Redis floor (bare Kestrel making only the Redis round trips a session needs: ` +
     `new SET, returning GET + SET, read-only GET; no signing, no JSON); ✓ marks a Tessera figure that meets its goal; ` +
     `peak RSS is the server process's VmHWM over the whole run.\n\n` +
-    `${settings}\n\n${table}\n\n![Ratio to the floor](results.svg)\n`,
+    `${settings}\n\n${table}\n\n![Ratio to the floor](results.svg)\n` +
+    (cpuTable
+      ? `\n## CPU time per request\n\nMedians over the repetitions, in microseconds of CPU (user and system, all threads, from ` +
+        `\`/proc/<pid>/stat\`) per request of the measured run: the server process's, and for a server on Redis ` +
+        `redis-server's, which shares the server's CPU. The Redis commands are those counted by \`INFO commandstats\` ` +
+        `per request in the last repetition; the commands a Lua script runs (\`evalsha\`) are counted too.\n\n${cpuTable}\n`
+      : ""),
 );
 
 // ----- The chart: one group of bars per scenario, one bar per server, the ratio to its floor -----

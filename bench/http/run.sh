@@ -25,6 +25,9 @@
 #                   tessera-redis tessera-redis-touchafter aspnet-memory aspnet-redis express
 #                   express-memory express-redis
 # Writes bench/http/results.md (the table it prints) and bench/http/results.svg (the ratios).
+# Beside requests/s, each measured run records the CPU time the server process and redis-server
+# spent per request (from /proc/<pid>/stat, in clock ticks), and for a server on Redis the Redis
+# commands it sent per request (INFO commandstats, which also counts the commands a script runs).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
@@ -186,7 +189,24 @@ seed() {
     die "$name's session endpoints answered '$one', '$two', '$three' instead of views 1, 2, 2"
 }
 
-# Runs wrk on the load CPU; prints "requests/s errors" of the run.
+# CPU time a process has used so far, user and system, in clock ticks (all its threads).
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+ticks_per_second=$(getconf CLK_TCK)
+
+# Microseconds of CPU per request: cpu_us_per_request <ticks before> <ticks after> <requests>.
+cpu_us_per_request() {
+  awk -v a="$1" -v b="$2" -v n="$3" -v hz="$ticks_per_second" 'BEGIN { printf "%.1f", n ? (b - a) * 1e6 / hz / n : 0 }'
+}
+
+# The Redis commands counted since the last CONFIG RESETSTAT, per request: "getex:1.00 evalsha:1.00 ...".
+redis_commands_per_request() {
+  redis-cli -h 127.0.0.1 -p "$redis_port" info commandstats |
+    awk -F'[:,=]' -v n="$1" '/^cmdstat_/ { name = substr($1, 9); if (name !~ /^(config|info|ping)/ && n) { printf "%s%s:%.2f", sep, name, $3 / n; sep = " " } }'
+}
+
+# Runs wrk on the load CPU; prints "requests/s errors requests" of the run.
 load() {
   local port=$1 scenario=$2 seconds=$3 cookies=$4
   local script=()
@@ -194,17 +214,18 @@ load() {
   local out
   out=$(timeout $((seconds + 30)) taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s \
     "${script[@]}" "http://127.0.0.1:$port/$scenario" -- "$cookies" 2>&1) || die "wrk failed: $out"
-  local rps errors
+  local rps errors requests
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  requests=$(awk '/ requests in / {print $1}' <<<"$out")
   errors=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
   [[ -n $rps ]] || die "wrk printed no requests/s: $out"
-  echo "$rps $errors"
+  echo "$rps $errors $requests"
 }
 
 # ----- The run -----
 
 raw="$work/raw.tsv"
-printf 'server\tscenario\trep\trps\terrors\n' >"$raw"
+printf 'server\tscenario\trep\trps\terrors\tserver_cpu_us\tredis_cpu_us\tredis_commands\n' >"$raw"
 rss="$work/rss.tsv"
 printf 'server\trep\tpeak_rss_kb\n' >"$rss"
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -236,10 +257,23 @@ for rep in $(seq "$REPS"); do
       port=${ports[$name]}
       cookies="$work/cookies-$name.txt"
       load "$port" "$scenario" 1 "$cookies" >/dev/null
+      redis-cli -h 127.0.0.1 -p "$redis_port" config resetstat >/dev/null
+      server_before=$(cpu_ticks "${pids[$name]}")
+      redis_before=$(cpu_ticks "$redis_pid")
       result=$(load "$port" "$scenario" "$DURATION" "$cookies")
-      read -r rps errors <<<"$result"
-      printf '  %-26s %10s req/s%s\n' "$name" "$rps" "$( ((errors)) && echo "  ($errors errors)")" >&2
-      printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$scenario" "$rep" "$rps" "$errors" >>"$raw"
+      server_after=$(cpu_ticks "${pids[$name]}")
+      redis_after=$(cpu_ticks "$redis_pid")
+      read -r rps errors requests <<<"$result"
+      server_cpu=$(cpu_us_per_request "$server_before" "$server_after" "$requests")
+      redis_cpu=-
+      commands=-
+      if [[ $name == *redis* ]]; then
+        redis_cpu=$(cpu_us_per_request "$redis_before" "$redis_after" "$requests")
+        commands=$(redis_commands_per_request "$requests")
+      fi
+      printf '  %-26s %10s req/s  CPU/request: server %6s us, redis-server %6s us  %s%s\n' "$name" "$rps" "$server_cpu" "$redis_cpu" \
+        "$([[ $commands == - ]] || echo "($commands)")" "$( ((errors)) && echo "  ($errors errors)")" >&2
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$scenario" "$rep" "$rps" "$errors" "$server_cpu" "$redis_cpu" "$commands" >>"$raw"
     done
   done
 
