@@ -16,10 +16,18 @@ namespace Tessera.Cookies;
 /// no lock and allocate nothing, and a value that lost its slot is simply verified again.
 /// </para>
 /// <para>
-/// The table starts small and doubles, up to a bound, each time as many values have been evicted
-/// as it has slots: an application whose returning visitors outnumber the table is then not
-/// verifying most cookies again. Memory stays bounded whatever the traffic: at most the bound's
-/// slots, each holding one entry (the cookie value, the ID, about 300 bytes for a default ID).
+/// A value whose pair is full takes one of its slots only every <see cref="EvictEvery"/>th time
+/// a pair is found full. Were every such value to evict one, three visitors whose cookies share a
+/// pair and who return in turn would each evict the next one due, and all three would be verified
+/// on every request; kept for a while, two of them are found. A value that keeps coming back is
+/// soon placed all the same.
+/// </para>
+/// <para>
+/// The table starts small and doubles, up to a bound, each time values have found their pair
+/// full as many times as it has slots: an application whose returning visitors outnumber the
+/// table is then not verifying most cookies again. Memory stays bounded whatever the traffic: at
+/// most the bound's slots, each holding one entry (the cookie value, the ID, about 300 bytes for a
+/// default ID).
 /// </para>
 /// </remarks>
 internal sealed class VerifiedCookieCache
@@ -30,10 +38,13 @@ internal sealed class VerifiedCookieCache
     /// <summary>The default bound: 65,536 slots, about 20 MB once every slot holds a default ID's entry.</summary>
     public const int DefaultMaxCapacity = 65_536;
 
+    /// <summary>How many times a value must find its pair full for one to take a slot of it.</summary>
+    internal const int EvictEvery = 4;
+
     private readonly int _maxCapacity;
     private readonly Lock _growing = new();
     private Entry?[] _slots;
-    private int _evictions; // since the table last grew
+    private int _contended; // values that found their pair full since the table last grew
 
     /// <param name="capacity">The number of slots to start with, rounded up to a power of two (at least two).</param>
     /// <param name="maxCapacity">The number of slots the table may grow to (rounded the same way); at most <paramref name="capacity"/> means it never grows.</param>
@@ -69,23 +80,38 @@ internal sealed class VerifiedCookieCache
         return true;
     }
 
-    /// <summary>Remembers a verified value, in a free slot of its pair, else in place of the one its hash picks.</summary>
+    /// <summary>
+    /// Remembers a verified value in a free slot of its pair; when its pair is full, in place of
+    /// one of the two every <see cref="EvictEvery"/>th time a pair is found full, else not at all.
+    /// </summary>
     /// <param name="raw">The cookie's value as the request carried it (not decoded).</param>
     /// <param name="id">The session ID it carries.</param>
     /// <param name="resendable">Whether the value is exactly what this application would send for the ID.</param>
+    /// <returns>The value's entry, whether the table keeps it or not.</returns>
     public Entry Add(ReadOnlySpan<char> raw, string id, bool resendable)
     {
         var entry = new Entry(raw.ToString(), id, resendable);
         var slots = Volatile.Read(ref _slots);
         var first = FirstSlot(raw, slots);
-        if (!TryPlace(slots, first, entry))
+        if (TryPlace(slots, first, entry))
         {
-            var evictions = Interlocked.Increment(ref _evictions);
-            Volatile.Write(ref slots[first + (evictions & 1)], entry); // alternate, so no value always loses
-            if (evictions >= slots.Length && slots.Length < _maxCapacity)
+            return entry;
+        }
+
+        var contended = Interlocked.Increment(ref _contended);
+        if (contended >= slots.Length && slots.Length < _maxCapacity)
+        {
+            slots = Grow(slots);
+            first = FirstSlot(raw, slots);
+            if (TryPlace(slots, first, entry))
             {
-                Grow(slots);
+                return entry;
             }
+        }
+
+        if (contended % EvictEvery == 0)
+        {
+            Volatile.Write(ref slots[first + ((contended / EvictEvery) & 1)], entry); // alternate, so no value always loses
         }
 
         return entry;
@@ -107,16 +133,18 @@ internal sealed class VerifiedCookieCache
     }
 
     /// <summary>
-    /// Replaces <paramref name="full"/> with a table twice its size holding its entries. An entry
-    /// added to the old table while they are copied may be lost: it is verified again next time.
+    /// Replaces <paramref name="full"/> with a table twice its size holding its entries, and
+    /// returns the table now in use. An entry added to the old table while they are copied may be
+    /// lost: it is verified again next time.
     /// </summary>
-    private void Grow(Entry?[] full)
+    private Entry?[] Grow(Entry?[] full)
     {
         lock (_growing)
         {
-            if (!ReferenceEquals(Volatile.Read(ref _slots), full))
+            var current = Volatile.Read(ref _slots);
+            if (!ReferenceEquals(current, full))
             {
-                return; // another thread grew it
+                return current; // another thread grew it
             }
 
             var bigger = new Entry?[full.Length * 2];
@@ -130,7 +158,8 @@ internal sealed class VerifiedCookieCache
             }
 
             Volatile.Write(ref _slots, bigger);
-            Volatile.Write(ref _evictions, 0);
+            Volatile.Write(ref _contended, 0);
+            return bigger;
         }
     }
 
