@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Tessera.Middleware;
+using Tessera.Tests.Infrastructure;
 
 namespace Tessera.Tests.Middleware;
 
@@ -16,7 +17,7 @@ public sealed class HoldbackSmallWriteTests
         Stream,
     }
 
-    [Theory]
+    [OptimizedBuildTheory]
     [InlineData(Writer.PipeWriter)]
     [InlineData(Writer.Stream)]
     public async Task Small_writes_through_the_hold_back_allocate_nothing_including_the_one_that_holds_the_last_byte(Writer writer)
