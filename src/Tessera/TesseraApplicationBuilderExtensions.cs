@@ -48,14 +48,11 @@ public static class TesseraApplicationBuilderExtensions
         var codec = new SessionCookieCodec(options, logger, metrics);
 
         // Secrets can be rotated in configuration without a restart; the rest of the options are read once.
-        var monitor = services.GetRequiredService<IOptionsMonitor<TesseraOptions>>();
-        monitor.OnChange((changed, name) =>
-        {
-            if (name == Options.DefaultName)
-            {
-                codec.Rotate(changed.Secrets);
-            }
-        });
+        SecretsReload.Watch(
+            services.GetServices<IOptionsChangeTokenSource<TesseraOptions>>(),
+            services.GetRequiredService<IOptionsFactory<TesseraOptions>>(),
+            codec,
+            logger);
 
         var staticFiles = new StaticFileProbe(services.GetService<IWebHostEnvironment>(), services.GetService<IOptions<StaticFileOptions>>()?.Value);
         return app.UseMiddleware<TesseraMiddleware>(codec, sessions, store, metrics, new SessionModeSelector(staticFiles));

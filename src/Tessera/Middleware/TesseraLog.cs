@@ -59,4 +59,7 @@ internal static partial class TesseraLog
 
     [LoggerMessage(EventId = 17, EventName = "SecretsRotated", Level = LogLevel.Information, Message = "The session secrets changed in configuration: {Count} secret(s) now verify cookies, the first signs new ones.")]
     public static partial void SecretsRotated(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 18, EventName = "SecretsReloadRejected", Level = LogLevel.Error, Message = "The session options reloaded from configuration are invalid, so the secrets in force are kept: {Failures}")]
+    public static partial void SecretsReloadRejected(ILogger logger, string failures);
 }

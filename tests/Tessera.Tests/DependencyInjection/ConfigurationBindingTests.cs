@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Tests.Infrastructure;
 
@@ -127,6 +128,35 @@ public sealed class ConfigurationBindingTests
 
         Assert.Equal("0", await BodyAsync(app, "/", before));
         Assert.Equal("1", await BodyAsync(app, "/", after));
+    }
+
+    [Fact]
+    public async Task A_reload_with_an_invalid_secret_keeps_the_secrets_in_force_and_logs_why()
+    {
+        var (app, configuration) = await StartAsync(new() { ["Tessera:Secrets:0"] = "old-7f3a" });
+        await using var _ = app;
+        var logs = new LogSink();
+        app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
+        var before = await CookieAsync(app, "/set");
+
+        // The options monitor's own listener throws into the reload; a file watcher's reload swallows that.
+        Record.Exception(() => configuration.Reload(new() { ["Tessera:Secrets:0"] = "new-9c1d", ["Tessera:Secrets:1"] = "" }));
+
+        var rejected = Assert.Single(logs.Named("SecretsReloadRejected"));
+        Assert.Equal((18, LogLevel.Error), (rejected.EventId.Id, rejected.Level));
+        Assert.Contains("TesseraOptions.Secrets must not contain a null or empty secret.", rejected.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("7f3a", rejected.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("9c1d", rejected.Message, StringComparison.Ordinal);
+        Assert.Empty(logs.Named("SecretsRotated"));
+        Assert.Equal("1", await BodyAsync(app, "/", before));
+        Assert.Equal("old-7f3a", SignedBy("old-7f3a", await CookieAsync(app, "/set")));
+
+        // The next valid reload rotates as usual.
+        configuration.Reload(new() { ["Tessera:Secrets:0"] = "new-9c1d", ["Tessera:Secrets:1"] = "old-7f3a" });
+
+        Assert.Single(logs.Named("SecretsRotated"));
+        Assert.Equal("new-9c1d", SignedBy("new-9c1d", await CookieAsync(app, "/set")));
+        Assert.Equal("1", await BodyAsync(app, "/", before));
     }
 
     /// <summary>An in-memory configuration whose whole content can be replaced, with the reload a file change makes.</summary>

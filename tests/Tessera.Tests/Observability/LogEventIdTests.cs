@@ -35,6 +35,7 @@ public sealed class LogEventIdTests
         (15, "MalformedCookie"),
         (16, "NoSessionId"),
         (17, "SecretsRotated"),
+        (18, "SecretsReloadRejected"),
     ];
 
     /// <summary>A well-formed ID that is not in any store.</summary>
