@@ -11,7 +11,9 @@ namespace Tessera.Authentication;
 /// Cookie authentication's <see cref="ITicketStore"/> over Tessera's session store: each ticket is
 /// a stored session (<see cref="TicketDocument"/>) under a fresh key from Tessera's ID generator,
 /// hashed in the store with <see cref="TesseraOptions.HashIdsInStore"/>, expiring with the ticket
-/// and belonging to the principal's user, so <see cref="SessionIndex"/> finds and revokes it.
+/// and belonging to the principal's user, so <see cref="SessionIndex"/> finds and revokes it. A
+/// ticket records when it was stored and, with <see cref="TesseraOptions.RecordUserAgent"/>, the
+/// signing-in request's User-Agent; its renewals keep both.
 /// </summary>
 /// <remarks>
 /// Every store call is bounded by <see cref="TesseraOptions.StoreTimeout"/> and fails as a
@@ -46,6 +48,14 @@ internal sealed class TesseraTicketStore : ITicketStore
         var id = DefaultSessionIdGenerator.Generate();
         var key = StoreKeys.For(id, _tessera);
         var data = TicketDocument.Write(ticket, UserOf(ticket), _time);
+
+        // What SessionIndex shows of a signed-in device: when, and with which browser.
+        data.Created = _time.GetUtcNow();
+        if (_tessera.RecordUserAgent && httpContext?.Request.Headers.UserAgent.ToString() is { Length: > 0 } userAgent)
+        {
+            data.UserAgent = userAgent;
+        }
+
         await CallAsync("save", id, key, (store, token) => store.SetAsync(key, data, token), cancellationToken);
         return id;
     }
@@ -67,6 +77,8 @@ internal sealed class TesseraTicketStore : ITicketStore
         }
 
         var data = TicketDocument.Write(ticket, UserOf(ticket), _time);
+        data.Created = stored.Created;
+        data.UserAgent = stored.UserAgent;
         if (_store is IConditionalSessionStore conditional && stored.StoreVersion is { } version)
         {
             // Written only over the ticket just read: a ticket revoked in between stays revoked.

@@ -76,7 +76,7 @@ public sealed class Session
                 metadata.Created ??= SessionCookie.TruncateToMilliseconds(_services.Factory.Time.GetUtcNow());
                 if (_services.Options.RecordUserAgent && _state.Context.Request.Headers.UserAgent.ToString() is { Length: > 0 } userAgent)
                 {
-                    metadata.UserAgent = userAgent.Length > 512 ? userAgent[..512] : userAgent;
+                    data.UserAgent = userAgent;
                 }
             }
         }

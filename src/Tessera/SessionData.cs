@@ -11,6 +11,9 @@ namespace Tessera;
 /// </summary>
 public sealed class SessionData
 {
+    /// <summary>The most characters of a User-Agent a session keeps (<see cref="UserAgent"/>).</summary>
+    public const int MaxUserAgentLength = 512;
+
     private readonly OrderedDictionary<string, byte[]> _values;
 
     /// <summary>Creates an empty document with a default cookie.</summary>
@@ -71,11 +74,39 @@ public sealed class SessionData
         set => (Metadata ??= new SessionMetadata()).UserId = value;
     }
 
-    /// <summary>When the session was created, when known (recorded with an absolute timeout or a user).</summary>
-    public DateTimeOffset? Created => Metadata?.Created;
+    /// <summary>
+    /// When the session was created, when known (recorded with an absolute timeout or a user).
+    /// Kept to the millisecond, as it is stored; setting it moves the start of
+    /// <see cref="TesseraOptions.AbsoluteTimeout"/>.
+    /// </summary>
+    public DateTimeOffset? Created
+    {
+        get => Metadata?.Created;
+        set
+        {
+            if (value is not null || Metadata is not null)
+            {
+                (Metadata ??= new SessionMetadata()).Created = value is { } created ? SessionCookie.TruncateToMilliseconds(created) : null;
+            }
+        }
+    }
 
-    /// <summary>The User-Agent of the request that created the session, when recorded.</summary>
-    public string? UserAgent => Metadata?.UserAgent;
+    /// <summary>
+    /// The User-Agent of the request that created the session or signed its user in, when
+    /// recorded (<see cref="TesseraOptions.RecordUserAgent"/>). At most
+    /// <see cref="MaxUserAgentLength"/> characters are kept.
+    /// </summary>
+    public string? UserAgent
+    {
+        get => Metadata?.UserAgent;
+        set
+        {
+            if (value is not null || Metadata is not null)
+            {
+                (Metadata ??= new SessionMetadata()).UserAgent = value is { Length: > MaxUserAgentLength } ? value[..MaxUserAgentLength] : value;
+            }
+        }
+    }
 
     /// <summary>
     /// When the session's expiry was last re-armed (the last request that touched or saved it,

@@ -151,7 +151,8 @@ public sealed class TesseraOptions
 
     /// <summary>
     /// Whether a session records the User-Agent of the request that signed its user in
-    /// (<see cref="Session.UserId"/>), for <see cref="SessionIndex"/> listings.
+    /// (<see cref="Session.UserId"/>, or a ticket stored by Tessera.Authentication), for
+    /// <see cref="SessionIndex"/> listings (<see cref="SessionData.UserAgent"/>).
     /// </summary>
     /// <value>Default <see langword="false"/>.</value>
     public bool RecordUserAgent { get; set; }

@@ -44,7 +44,7 @@ internal sealed class AuthApp : IAsyncDisposable
     public bool HashIdsInStore => Services.GetRequiredService<IOptions<TesseraOptions>>().Value.HashIdsInStore;
 
     /// <summary>Starts the app on the store <paramref name="addStore"/> adds, seen through <paramref name="wrapStore"/> when given.</summary>
-    public static async Task<AuthApp> StartAsync(Action<TesseraBuilder> addStore, TimeProvider time, bool hashIdsInStore = false, Func<ISessionStore, ISessionStore>? wrapStore = null)
+    public static async Task<AuthApp> StartAsync(Action<TesseraBuilder> addStore, TimeProvider time, bool hashIdsInStore = false, Func<ISessionStore, ISessionStore>? wrapStore = null, bool recordUserAgent = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
@@ -53,6 +53,7 @@ internal sealed class AuthApp : IAsyncDisposable
         {
             o.Secrets = ["keyboard cat"];
             o.HashIdsInStore = hashIdsInStore;
+            o.RecordUserAgent = recordUserAgent;
         });
         addStore(tessera);
         if (wrapStore is not null)

@@ -6,12 +6,20 @@ internal sealed class AuthClient(HttpClient http, string cookieName)
     /// <summary>The authentication cookie's value, or <see langword="null"/> when the app has not set one or has deleted it.</summary>
     public string? Cookie { get; set; }
 
+    /// <summary>The User-Agent the browser sends, if any.</summary>
+    public string? UserAgent { get; set; }
+
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path)
     {
         using var request = new HttpRequestMessage(method, path);
         if (Cookie is not null)
         {
             request.Headers.Add("Cookie", $"{cookieName}={Cookie}");
+        }
+
+        if (UserAgent is not null)
+        {
+            request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
         }
 
         var response = await http.SendAsync(request);

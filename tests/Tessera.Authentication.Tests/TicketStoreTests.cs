@@ -28,9 +28,9 @@ public abstract class TicketStoreTests : IAsyncLifetime
         }
     }
 
-    private protected async Task<AuthApp> StartAsync(bool hashIdsInStore = false, Func<ISessionStore, ISessionStore>? wrapStore = null)
+    private protected async Task<AuthApp> StartAsync(bool hashIdsInStore = false, Func<ISessionStore, ISessionStore>? wrapStore = null, bool recordUserAgent = false)
     {
-        var app = await AuthApp.StartAsync(AddStore, Time, hashIdsInStore, wrapStore);
+        var app = await AuthApp.StartAsync(AddStore, Time, hashIdsInStore, wrapStore, recordUserAgent);
         _apps.Add(app);
         return app;
     }

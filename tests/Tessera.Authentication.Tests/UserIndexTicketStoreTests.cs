@@ -29,6 +29,47 @@ public abstract class UserIndexTicketStoreTests : TicketStoreTests
     }
 
     [Fact]
+    public async Task SessionIndex_shows_when_and_with_which_browser_each_device_signed_in_and_a_renewal_keeps_both()
+    {
+        var app = await StartAsync(recordUserAgent: true);
+        var laptop = app.Browser();
+        laptop.UserAgent = "Laptop/1.0";
+        var phone = app.Browser();
+        phone.UserAgent = "Phone/2.0";
+        var signedIn = Time.GetUtcNow();
+        await laptop.SignInAsync("alice");
+        Time.Advance(TimeSpan.FromMinutes(5));
+        await phone.SignInAsync("alice");
+
+        // Past half of its lifetime the laptop's ticket is renewed, by a browser that updated itself.
+        Time.Advance(TimeSpan.FromMinutes(6));
+        laptop.UserAgent = "Laptop/1.1";
+        var renewed = Time.GetUtcNow();
+        var before = laptop.Cookie;
+        Assert.Equal("alice", await laptop.WhoAmIAsync());
+        Assert.NotEqual(before, laptop.Cookie);
+
+        var listed = (await app.Index.ListAsync("alice")).ToDictionary(s => s.Key);
+        var onLaptop = listed[app.StoreKeyOf(laptop)];
+        var onPhone = listed[app.StoreKeyOf(phone)];
+        Assert.Equal((signedIn, "Laptop/1.0", renewed), (onLaptop.Created, onLaptop.UserAgent, onLaptop.LastSeen));
+        Assert.Equal((signedIn + TimeSpan.FromMinutes(5), "Phone/2.0"), (onPhone.Created, onPhone.UserAgent));
+    }
+
+    [Fact]
+    public async Task Without_RecordUserAgent_a_listed_ticket_has_its_sign_in_time_and_no_browser()
+    {
+        var app = await StartAsync();
+        var laptop = app.Browser();
+        laptop.UserAgent = "Laptop/1.0";
+        await laptop.SignInAsync("alice");
+
+        var listed = Assert.Single(await app.Index.ListAsync("alice"));
+
+        Assert.Equal((Time.GetUtcNow(), null), (listed.Created, listed.UserAgent));
+    }
+
+    [Fact]
     public async Task Signing_a_user_out_everywhere_unauthenticates_every_browser_of_that_user_only()
     {
         var app = await StartAsync();
