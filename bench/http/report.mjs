@@ -72,7 +72,7 @@ for (const server of servers) {
 const floorOf = (server) =>
   server !== "redis-floor" && server.includes("redis") && result["redis-floor"] ? "redis-floor" : server === "kestrel" ? null : "kestrel";
 // The median over the repetitions of the server's requests/s over its floor's in the same
-// repetition: the two were measured seconds apart, so a slow minute of the machine moves both.
+// repetition: the two were sampled in alternating slices, so a slow minute of the machine moves both.
 const ratio = (server, scenario) => {
   const floor = floorOf(server);
   if (!floor || !result[floor]) return NaN;
@@ -147,7 +147,7 @@ const settings =
   `${started}; ${os.cpus().length} CPUs, ${cpu}; Node.js ${process.version}; ` +
   `server on CPU 0 (with Redis), wrk -t1 -c${connections} on CPU 1; ` +
   `${reps} repetitions, each starting every server afresh and warming it up with ${warmup} s of every scenario, ` +
-  `then measuring every scenario on every server in turn for ${duration} s (after 1 s of the same load); ` +
+  `then measuring every scenario on every server for ${duration} s, as one-second slices the servers take in turn (after 1 s of the same load); ` +
   `${sessions} sessions for returning visitors.`;
 
 console.log(table);
@@ -159,16 +159,16 @@ writeFileSync(
   `# HTTP load test results\n\n` +
     `Written by \`bench/http/run.sh\` (see [../README.md](../README.md)). Requests per second are the median of the ` +
     `repetitions; the ratio is the median over the repetitions of the server's requests/s over its floor's in the ` +
-    `same repetition, measured seconds apart: bare Kestrel serving the same handler without ` +
+    `same repetition, the two sampled in alternating one-second slices over the same span of time: bare Kestrel serving the same handler without ` +
     `sessions, or for a server on Redis the Redis floor (bare Kestrel making only the Redis round trips a session needs: ` +
     `new SET, returning GET + SET, read-only GET; no signing, no JSON); ✓ marks a Tessera figure that meets its goal; ` +
     `peak RSS is the server process's VmHWM over the whole run.\n\n` +
     `${settings}\n\n${table}\n\n![Ratio to the floor](results.svg)\n` +
     (cpuTable
       ? `\n## CPU time per request\n\nMedians over the repetitions, in microseconds of CPU (user and system, all threads, from ` +
-        `\`/proc/<pid>/stat\`) per request of the measured run: the server process's, and for a server on Redis ` +
+        `\`/proc/<pid>/stat\`) per request of the measured slices: the server process's, and for a server on Redis ` +
         `redis-server's, which shares the server's CPU. The Redis commands are those counted by \`INFO commandstats\` ` +
-        `per request in the last repetition; the commands a Lua script runs (\`evalsha\`) are counted too.\n\n${cpuTable}\n`
+        `per request in the last slice of the last repetition; the commands a Lua script runs (\`evalsha\`) are counted too.\n\n${cpuTable}\n`
       : ""),
 );
 

@@ -7,8 +7,9 @@
 #   read  GET /read with a session cookie: the counter is read
 # Returning visitors cycle through $SESSIONS sessions made on the server under test beforehand.
 # Each repetition starts every server afresh, seeds and warms each up, all pinned to CPU 0 (with
-# Redis), then measures every scenario on every server in turn, one server under load at a time
-# (wrk on CPU 1), so a server and its floor are measured seconds apart. Each ratio is the
+# Redis), then measures every scenario on every server, one server under load at a time (wrk on
+# CPU 1): DURATION one-second slices each, the servers taking turns slice by slice, so a server
+# and its floor sample the machine over the same span of time. Each ratio is the
 # median over the repetitions of the server's requests/s over its floor's in the same repetition:
 # bare Kestrel for servers without Redis, the Redis floor (bare Kestrel making only the Redis
 # round trips a session needs) for servers on Redis.
@@ -16,7 +17,7 @@
 # Usage: bench/http/run.sh
 # Environment:
 #   REPS=3          repetitions (every server is started afresh for each)
-#   DURATION=5      seconds of each measured wrk run
+#   DURATION=5      measured seconds of each server and scenario (one-second wrk runs, interleaved)
 #   WARMUP=3        seconds of wrk on each scenario after a server starts (then 1 s before
 #                   each measured run)
 #   CONNECTIONS=32  wrk connections
@@ -206,7 +207,7 @@ redis_commands_per_request() {
     awk -F'[:,=]' -v n="$1" '/^cmdstat_/ { name = substr($1, 9); if (name !~ /^(config|info|ping)/ && n) { printf "%s%s:%.2f", sep, name, $3 / n; sep = " " } }'
 }
 
-# Runs wrk on the load CPU; prints "requests/s errors requests" of the run.
+# Runs wrk on the load CPU; prints "requests/s errors requests seconds" of the run.
 load() {
   local port=$1 scenario=$2 seconds=$3 cookies=$4
   local script=()
@@ -214,12 +215,14 @@ load() {
   local out
   out=$(timeout $((seconds + 30)) taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s \
     "${script[@]}" "http://127.0.0.1:$port/$scenario" -- "$cookies" 2>&1) || die "wrk failed: $out"
-  local rps errors requests
+  local rps errors requests runtime
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   requests=$(awk '/ requests in / {print $1}' <<<"$out")
+  # "N requests in 1.00s," (wrk writes the run's length in us, ms, s or m).
+  runtime=$(awk '/ requests in / { t = $4; sub(",", "", t); f = 1; if (t ~ /us$/) f = 1e-6; else if (t ~ /ms$/) f = 1e-3; else if (t ~ /m$/) f = 60; gsub(/[a-z]/, "", t); print t * f }' <<<"$out")
   errors=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
-  [[ -n $rps ]] || die "wrk printed no requests/s: $out"
-  echo "$rps $errors $requests"
+  [[ -n $rps && -n $runtime ]] || die "wrk printed no requests/s: $out"
+  echo "$rps $errors $requests $runtime"
 }
 
 # ----- The run -----
@@ -250,30 +253,42 @@ for rep in $(seq "$REPS"); do
     done
   done
 
-  # Every scenario on every server in turn, a second of load right before each measured run.
+  # Every scenario on every server: a second of load on each in turn, then the measured
+  # seconds as one-second slices, the servers taking turns slice by slice (one server under load
+  # at a time), so that a server and its floor sample the machine over the same span of time.
   for scenario in $SCENARIOS; do
     say "rep $rep/$REPS: $scenario"
+    declare -A requests=() seconds=() errors=() server_ticks=() redis_ticks=() commands=()
     for name in $SERVERS; do
-      port=${ports[$name]}
-      cookies="$work/cookies-$name.txt"
-      load "$port" "$scenario" 1 "$cookies" >/dev/null
-      redis-cli -h 127.0.0.1 -p "$redis_port" config resetstat >/dev/null
-      server_before=$(cpu_ticks "${pids[$name]}")
-      redis_before=$(cpu_ticks "$redis_pid")
-      result=$(load "$port" "$scenario" "$DURATION" "$cookies")
-      server_after=$(cpu_ticks "${pids[$name]}")
-      redis_after=$(cpu_ticks "$redis_pid")
-      read -r rps errors requests <<<"$result"
-      server_cpu=$(cpu_us_per_request "$server_before" "$server_after" "$requests")
+      load "${ports[$name]}" "$scenario" 1 "$work/cookies-$name.txt" >/dev/null
+      requests[$name]=0 seconds[$name]=0 errors[$name]=0 server_ticks[$name]=0 redis_ticks[$name]=0 commands[$name]=-
+    done
+    for slice in $(seq "$DURATION"); do
+      for name in $SERVERS; do
+        redis-cli -h 127.0.0.1 -p "$redis_port" config resetstat >/dev/null
+        server_before=$(cpu_ticks "${pids[$name]}")
+        redis_before=$(cpu_ticks "$redis_pid")
+        result=$(load "${ports[$name]}" "$scenario" 1 "$work/cookies-$name.txt")
+        server_after=$(cpu_ticks "${pids[$name]}")
+        redis_after=$(cpu_ticks "$redis_pid")
+        read -r _ slice_errors slice_requests slice_seconds <<<"$result"
+        requests[$name]=$((requests[$name] + slice_requests))
+        errors[$name]=$((errors[$name] + slice_errors))
+        seconds[$name]=$(awk -v a="${seconds[$name]}" -v b="$slice_seconds" 'BEGIN { print a + b }')
+        server_ticks[$name]=$((server_ticks[$name] + server_after - server_before))
+        redis_ticks[$name]=$((redis_ticks[$name] + redis_after - redis_before))
+        # The commands of one slice, per request: every slice sends the same ones.
+        [[ $name != *redis* ]] || commands[$name]=$(redis_commands_per_request "$slice_requests")
+      done
+    done
+    for name in $SERVERS; do
+      rps=$(awk -v n="${requests[$name]}" -v s="${seconds[$name]}" 'BEGIN { printf "%.2f", s ? n / s : 0 }')
+      server_cpu=$(cpu_us_per_request 0 "${server_ticks[$name]}" "${requests[$name]}")
       redis_cpu=-
-      commands=-
-      if [[ $name == *redis* ]]; then
-        redis_cpu=$(cpu_us_per_request "$redis_before" "$redis_after" "$requests")
-        commands=$(redis_commands_per_request "$requests")
-      fi
+      [[ $name != *redis* ]] || redis_cpu=$(cpu_us_per_request 0 "${redis_ticks[$name]}" "${requests[$name]}")
       printf '  %-26s %10s req/s  CPU/request: server %6s us, redis-server %6s us  %s%s\n' "$name" "$rps" "$server_cpu" "$redis_cpu" \
-        "$([[ $commands == - ]] || echo "($commands)")" "$( ((errors)) && echo "  ($errors errors)")" >&2
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$scenario" "$rep" "$rps" "$errors" "$server_cpu" "$redis_cpu" "$commands" >>"$raw"
+        "$([[ ${commands[$name]} == - ]] || echo "(${commands[$name]})")" "$( ((errors[$name])) && echo "  (${errors[$name]} errors)")" >&2
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$scenario" "$rep" "$rps" "${errors[$name]}" "$server_cpu" "$redis_cpu" "${commands[$name]}" >>"$raw"
     done
   done
 
