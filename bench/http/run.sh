@@ -19,7 +19,7 @@
 #   REPS=3          repetitions (every server is started afresh for each)
 #   DURATION=5      measured seconds of each server and scenario (one-second wrk runs, interleaved)
 #   WARMUP=3        seconds of wrk on each scenario after a server starts (then 1 s before
-#                   each measured run)
+#                   each scenario's measured slices)
 #   CONNECTIONS=32  wrk connections
 #   SESSIONS=256    sessions returning visitors cycle through (50000: the many-visitors case)
 #   SERVERS="..."   which servers, default all: kestrel redis-floor tessera-memory tessera-sqlite
