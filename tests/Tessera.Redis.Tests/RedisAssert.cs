@@ -9,4 +9,14 @@ internal static class RedisAssert
     /// </summary>
     public static void TtlIs(long seconds, TimeSpan ttl) =>
         Assert.InRange(ttl.TotalMilliseconds, (seconds * 1000) - 1000 + 1, seconds * 1000);
+
+    /// <summary>
+    /// Asserts that a TTL that Redis derived from an earlier write (a script's <c>EXPIRE</c> of that
+    /// write's expiry less the server's clock, both in whole seconds) was set to
+    /// <paramref name="seconds"/> counted from that write: at most <paramref name="seconds"/>, and
+    /// less than a second below it once the whole seconds that may have begun since the write
+    /// (<paramref name="sinceWrite"/>, measured from before it, rounded up) are taken off.
+    /// </summary>
+    public static void TtlIsCountedFrom(long seconds, TimeSpan sinceWrite, TimeSpan ttl) =>
+        Assert.InRange(ttl.TotalMilliseconds, ((seconds - (long)Math.Ceiling(sinceWrite.TotalSeconds)) * 1000) - 1000 + 1, seconds * 1000);
 }
