@@ -165,16 +165,33 @@ internal sealed class HoldbackResponseBody : Stream, IHttpResponseBodyFeature
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// A write the server completes at once returns without an async frame, so small writes
+    /// allocate nothing in any build (a debug build makes every async method's frame an object).
+    /// </remarks>
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ThrowIfCompleteRequested();
         var now = PassThrough(buffer.Length);
         if (now > 0)
         {
-            await _inner.Stream.WriteAsync(buffer[..now], cancellationToken);
+            var write = _inner.Stream.WriteAsync(buffer[..now], cancellationToken);
+            if (!write.IsCompletedSuccessfully)
+            {
+                return AccountAfterAsync(write, buffer, now);
+            }
+
+            write.GetAwaiter().GetResult();
         }
 
         Account(buffer.Span, now);
+        return default;
+    }
+
+    private async ValueTask AccountAfterAsync(ValueTask write, ReadOnlyMemory<byte> buffer, int passed)
+    {
+        await write;
+        Account(buffer.Span, passed);
     }
 
     /// <summary>The application completed the response: its later writes fail, as the server's do.</summary>
