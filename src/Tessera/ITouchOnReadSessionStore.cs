@@ -14,8 +14,9 @@ namespace Tessera;
 /// had before the request. At the end of the request, a touch whose new expiry
 /// is, within a second, the one the load already set is not sent again, unless the session has a
 /// user (<see cref="SessionData.UserId"/>), so that a store keeping a per-user index on touch
-/// keeps it; any other outcome (a write, a destroy, a different lifetime in the stored cookie, an
-/// absolute-timeout deadline) is sent as usual and has the last word.
+/// keeps it; any other outcome (a write, a destroy, a different lifetime in the stored cookie, a
+/// cookie whose lifetime or attributes the request changed, an absolute-timeout deadline) is sent
+/// as usual and has the last word.
 /// </para>
 /// <para>
 /// The early touch never resurrects: a missing or expired session is not created. Its one

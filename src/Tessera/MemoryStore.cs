@@ -17,7 +17,7 @@ namespace Tessera;
 /// evicted first, soonest-expiring first). Sessions do not survive a restart and are not shared
 /// between processes.
 /// </summary>
-public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionStore, IUserSessionStore, Middleware.ICompletesSynchronously, IDisposable
+public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionStore, IUserSessionStore, ITouchOnReadSessionStore, Middleware.ICompletesSynchronously, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -102,6 +102,41 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
             }
 
             stored = entry.Snapshot();
+        }
+
+        return ValueTask.FromResult(Materialize(stored));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The stored cookie's expiry moves to <paramref name="expires"/> (its lifetime and attributes
+    /// stay), as a touch would move it; the values and the version are not changed, so a
+    /// conditional write over the version read still succeeds. A cookie stored without an expiry
+    /// keeps none: only the store's own expiry of the session moves.
+    /// </remarks>
+    public ValueTask<SessionData?> GetAndTouchAsync(string key, DateTimeOffset expires, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        Stored stored;
+        lock (_lock)
+        {
+            ref var entry = ref GetLive(key, _time.GetUtcNow().UtcTicks);
+            if (Unsafe.IsNullRef(ref entry))
+            {
+                return ValueTask.FromResult<SessionData?>(null);
+            }
+
+            stored = entry.Snapshot();
+            if (stored.Cookie.RawExpires is not null)
+            {
+                // A stored cookie is never changed (a snapshot taken earlier may be reading it): a new one.
+                var cookie = stored.Cookie.Clone();
+                cookie.RawExpires = SessionCookie.TruncateToMilliseconds(expires);
+                entry.Cookie = cookie;
+            }
+
+            Reschedule(ref entry, key, expires.UtcTicks);
         }
 
         return ValueTask.FromResult(Materialize(stored));

@@ -38,6 +38,13 @@ public abstract class SessionGuaranteeTests
             session.Set(key, value ?? "set");
             return "ok";
         });
+        app.MapGet("/slow-read/{key}", async (string key, Session session) =>
+        {
+            var value = session.Get<string>(key) ?? "";
+            loaded?.TrySetResult();
+            await gate!.Task;
+            return value;
+        });
         app.MapGet("/destroy", async (Session session) =>
         {
             await session.DestroyAsync();
@@ -174,5 +181,46 @@ public abstract class SessionGuaranteeTests
         Assert.True((await slow).IsSuccessStatusCode);
 
         Assert.Equal("cart", await (await app.GetAsync("/keys", cookie)).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_read_only_request_that_loaded_a_session_before_it_was_destroyed_does_not_bring_it_back()
+    {
+        // The load may re-arm the session's expiry in the same store call (ITouchOnReadSessionStore);
+        // the destroy comes after it, and the end of the request must not touch the session back.
+        var store = await CreateStoreAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await KestrelSessionApp.StartAsync(store, null, a => MapEndpoints(a, gate, loaded));
+        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
+        var id = KestrelSessionApp.SessionIdOf(cookie);
+
+        var reader = app.GetAsync("/slow-read/seed", cookie);  // loads the session, then waits
+        await loaded.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("destroyed", await (await app.GetAsync("/destroy", cookie)).Content.ReadAsStringAsync());
+        gate.SetResult();
+        var read = await reader;
+
+        Assert.Equal("set", await read.Content.ReadAsStringAsync());
+        Assert.Null(await store.GetAsync(id));
+        Assert.Equal("", await (await app.GetAsync("/keys", cookie)).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_read_only_request_keeps_a_change_another_request_made_while_it_ran()
+    {
+        var store = await CreateStoreAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await KestrelSessionApp.StartAsync(store, null, a => MapEndpoints(a, gate, loaded));
+        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/colour?value=red"));
+
+        var reader = app.GetAsync("/slow-read/colour", cookie); // loads the session, then waits
+        await loaded.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True((await app.GetAsync("/set/colour?value=blue", cookie)).IsSuccessStatusCode);
+        gate.SetResult();
+
+        Assert.Equal("red", await (await reader).Content.ReadAsStringAsync());
+        Assert.Equal("blue", await (await app.GetAsync("/get/colour", cookie)).Content.ReadAsStringAsync());
     }
 }

@@ -370,9 +370,11 @@ internal sealed class SessionPersistence
         }
 
         // The load already moved the expiry there (ITouchOnReadSessionStore): nothing to send,
-        // unless the session has a user, whose index the store extends on touch.
+        // unless the session has a user, whose index the store extends on touch, or the request
+        // changed the cookie's lifetime or attributes, which a store may keep on touch.
         if (state.ArmedUntil is not { } armed || state.Id != state.OriginalId || state.Data.UserId is not null
-            || state.Data.Cookie.Expires is not { } expires || (expires - armed).Duration() > ArmedPrecision)
+            || state.Data.Cookie.Expires is not { } expires || (expires - armed).Duration() > ArmedPrecision
+            || state.CookieChanged())
         {
             await _store.TouchAsync(Key(state.Id), state.Data, cancellationToken);
         }

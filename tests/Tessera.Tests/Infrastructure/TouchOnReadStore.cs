@@ -3,8 +3,8 @@ using System.Collections.Concurrent;
 namespace Tessera.Tests.Infrastructure;
 
 /// <summary>
-/// A <see cref="MemoryStore"/> that can read and touch in one call (<see cref="ITouchOnReadSessionStore"/>)
-/// and records every call the middleware makes, with the expiries it asks for.
+/// A <see cref="MemoryStore"/> (which reads and touches in one call, <see cref="ITouchOnReadSessionStore"/>)
+/// that records every call the middleware makes, with the expiries it asks for.
 /// </summary>
 internal sealed class TouchOnReadStore(TimeProvider time) : ITouchOnReadSessionStore
 {
@@ -18,21 +18,11 @@ internal sealed class TouchOnReadStore(TimeProvider time) : ITouchOnReadSessionS
     /// <summary>The expiries <see cref="GetAndTouchAsync"/> was asked for.</summary>
     public ConcurrentQueue<DateTimeOffset> Armed { get; } = new();
 
-    public async ValueTask<SessionData?> GetAndTouchAsync(string key, DateTimeOffset expires, CancellationToken cancellationToken = default)
+    public ValueTask<SessionData?> GetAndTouchAsync(string key, DateTimeOffset expires, CancellationToken cancellationToken = default)
     {
         Calls.Enqueue("get+touch");
         Armed.Enqueue(expires);
-        var data = await _inner.GetAsync(key, cancellationToken);
-        if (data is not null)
-        {
-            // The stored document keeps its cookie; only its expiry moves, as Redis's GETEX does.
-            var touched = SessionData.Parse(data.ToUtf8Json(), time);
-            touched.Cookie.Expires = expires;
-            await _inner.TouchAsync(key, touched, cancellationToken);
-            data.StoreExpires = expires;
-        }
-
-        return data;
+        return ((ITouchOnReadSessionStore)_inner).GetAndTouchAsync(key, expires, cancellationToken);
     }
 
     public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
