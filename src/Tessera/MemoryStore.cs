@@ -128,15 +128,8 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
             }
 
             stored = entry.Snapshot();
-            if (stored.Cookie.RawExpires is not null)
-            {
-                // A stored cookie is never changed (a snapshot taken earlier may be reading it): a new one.
-                var cookie = stored.Cookie.Clone();
-                cookie.RawExpires = SessionCookie.TruncateToMilliseconds(expires);
-                entry.Cookie = cookie;
-            }
-
-            Reschedule(ref entry, key, expires.UtcTicks);
+            Reschedule(ref entry, key, SessionCookie.TruncateToMilliseconds(expires).UtcTicks);
+            entry.Rearm();
         }
 
         return ValueTask.FromResult(Materialize(stored));
@@ -244,7 +237,7 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
             ref var entry = ref GetLive(key, now);
             if (!Unsafe.IsNullRef(ref entry))
             {
-                entry.Cookie = cookie;
+                entry.Touch(cookie);
                 Reschedule(ref entry, key, ExpiryTicks(data));
             }
         }
@@ -362,7 +355,13 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
     {
         try
         {
-            var data = SessionDocument.Read(stored.Values, _time, stored.Cookie.Clone(), stored.CookieIndex);
+            var cookie = stored.Cookie.Clone();
+            if (stored.RearmedTicks is { } rearmed)
+            {
+                cookie.RawExpires = new DateTimeOffset(rearmed, TimeSpan.Zero);
+            }
+
+            var data = SessionDocument.Read(stored.Values, _time, cookie, stored.CookieIndex);
             data.StoreVersion = stored.Version;
             return data;
         }
@@ -563,9 +562,15 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
     {
         public byte[] Values { get; private set; }
 
-        public SessionCookie Cookie { get; set; }
+        public SessionCookie Cookie { get; private set; }
 
         public int CookieIndex { get; private set; }
+
+        /// <summary>
+        /// Whether a read re-armed the session (<see cref="GetAndTouchAsync"/>): its cookie's expiry
+        /// is then <see cref="ExpiresTicks"/>, not the stored copy's, which is left as it was.
+        /// </summary>
+        public bool CookieRearmed { get; private set; }
 
         public long Version { get; private set; }
 
@@ -580,10 +585,20 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
             Values = stored.Values;
             Cookie = stored.Cookie;
             CookieIndex = stored.CookieIndex;
+            CookieRearmed = false;
             Version = version;
         }
 
-        public Stored Snapshot() => new(Values, Cookie, CookieIndex, Version);
+        public void Touch(SessionCookie cookie)
+        {
+            Cookie = cookie;
+            CookieRearmed = false;
+        }
+
+        /// <summary>The cookie's expiry follows the entry's from now on (a cookie without one keeps none).</summary>
+        public void Rearm() => CookieRearmed = Cookie.RawExpires is not null;
+
+        public readonly Stored Snapshot() => new(Values, Cookie, CookieIndex, Version, CookieRearmed ? ExpiresTicks : null);
     }
 
     /// <summary>What <see cref="PopSoonest"/> did with the item it took.</summary>
@@ -596,8 +611,8 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
         Requeued,
     }
 
-    /// <summary>What an entry holds, taken out of the lock. The document and cookie are never changed once stored.</summary>
-    private readonly record struct Stored(byte[] Values, SessionCookie Cookie, int CookieIndex, long Version)
+    /// <summary>What an entry holds, taken out of the lock. The document and cookie are never changed once stored; <paramref name="RearmedTicks"/> is the cookie's expiry when a read re-armed it.</summary>
+    private readonly record struct Stored(byte[] Values, SessionCookie Cookie, int CookieIndex, long Version, long? RearmedTicks = null)
     {
         public static Stored Of(SessionData data, TimeProvider time) =>
             new(SessionDocument.WriteValues(data), CopyCookie(data.Cookie, time), data.CookieIndex, Version: 0);
