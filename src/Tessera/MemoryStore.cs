@@ -88,24 +88,8 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
     }
 
     /// <inheritdoc/>
-    public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        cancellationToken.ThrowIfCancellationRequested();
-        Stored stored;
-        lock (_lock)
-        {
-            ref var entry = ref GetLive(key, _time.GetUtcNow().UtcTicks);
-            if (Unsafe.IsNullRef(ref entry))
-            {
-                return ValueTask.FromResult<SessionData?>(null);
-            }
-
-            stored = entry.Snapshot();
-        }
-
-        return ValueTask.FromResult(Materialize(stored));
-    }
+    public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default) =>
+        Read(key, rearmTo: null, cancellationToken);
 
     /// <inheritdoc/>
     /// <remarks>
@@ -114,7 +98,11 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
     /// conditional write over the version read still succeeds. A cookie stored without an expiry
     /// keeps none: only the store's own expiry of the session moves.
     /// </remarks>
-    public ValueTask<SessionData?> GetAndTouchAsync(string key, DateTimeOffset expires, CancellationToken cancellationToken = default)
+    public ValueTask<SessionData?> GetAndTouchAsync(string key, DateTimeOffset expires, CancellationToken cancellationToken = default) =>
+        Read(key, SessionCookie.TruncateToMilliseconds(expires).UtcTicks, cancellationToken);
+
+    /// <summary>A live session as it is stored; when <paramref name="rearmTo"/> is given, its expiry then moves there.</summary>
+    private ValueTask<SessionData?> Read(string key, long? rearmTo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
@@ -128,8 +116,11 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
             }
 
             stored = entry.Snapshot();
-            Reschedule(ref entry, key, SessionCookie.TruncateToMilliseconds(expires).UtcTicks);
-            entry.Rearm();
+            if (rearmTo is { } expires)
+            {
+                Reschedule(ref entry, key, expires);
+                entry.Rearm();
+            }
         }
 
         return ValueTask.FromResult(Materialize(stored));
