@@ -6,13 +6,15 @@
 #   rmw   GET /rmw  with a session cookie: the counter is read, incremented and saved
 #   read  GET /read with a session cookie: the counter is read
 # Returning visitors cycle through $SESSIONS sessions made on the server under test beforehand.
-# Each repetition starts every server afresh, seeds and warms each up, all pinned to CPU 0 (with
-# Redis), then measures every scenario on every server, one server under load at a time (wrk on
-# CPU 1): DURATION one-second slices each, the servers taking turns slice by slice, so a server
-# and its floor sample the machine over the same span of time. Each ratio is the
-# median over the repetitions of the server's requests/s over its floor's in the same repetition:
-# bare Kestrel for servers without Redis, the Redis floor (bare Kestrel making only the Redis
-# round trips a session needs) for servers on Redis.
+# Each repetition starts every server afresh, warms it up with new visitors, seeds it and warms
+# up the returning-visitor scenarios, all pinned to CPU 0 (with Redis), then measures every
+# scenario on every server, one server under load at a time (wrk on CPU 1), the returning
+# visitors first (each checked afterwards to have found its sessions), the new visitors last:
+# DURATION one-second slices each, the servers taking turns slice by slice, so a server and its
+# floor sample the machine over the same span of time. Each ratio is the median over the
+# repetitions of the server's requests/s over its floor's in the same repetition: bare Kestrel
+# for servers without Redis, the Redis floor (bare Kestrel making only the Redis round trips a
+# session needs) for servers on Redis.
 #
 # Usage: bench/http/run.sh
 # Environment:
@@ -190,6 +192,17 @@ seed() {
     die "$name's session endpoints answered '$one', '$two', '$three' instead of views 1, 2, 2"
 }
 
+# A returning-visitor scenario measured what it names only if the seeded sessions were there
+# throughout: after it, the first and the last still answer with their counter.
+still_seeded() {
+  local name=$1 port=$2 file=$3 cookie answer
+  [[ $name != kestrel && $name != express ]] || return 0
+  for cookie in "$(head -n 1 "$file")" "$(tail -n 1 "$file")"; do
+    answer=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/read")
+    [[ $answer != "views: 0" ]] || die "$name lost a seeded session during the run: its returning visitors were measured as new ones"
+  done
+}
+
 # CPU time a process has used so far, user and system, in clock ticks (all its threads).
 cpu_ticks() {
   awk '{ print $14 + $15 }' "/proc/$1/stat"
@@ -247,9 +260,13 @@ for rep in $(seq "$REPS"); do
     ports[$name]=$port
     server_pids+=("$server_pid")
     server_pid=""
+    # New visitors first: on a bounded store (Tessera's MemoryStore keeps at most 100,000) the
+    # sessions they make would otherwise evict the seeded ones, and the returning-visitor
+    # scenarios would measure requests whose session is gone.
+    load "$port" new "$WARMUP" /dev/null >/dev/null
     seed "$name" "$port" "$work/cookies-$name.txt"
     for scenario in $SCENARIOS; do
-      load "$port" "$scenario" "$WARMUP" "$work/cookies-$name.txt" >/dev/null
+      [[ $scenario == new ]] || load "$port" "$scenario" "$WARMUP" "$work/cookies-$name.txt" >/dev/null
     done
   done
 
@@ -281,6 +298,7 @@ for rep in $(seq "$REPS"); do
         [[ $name != *redis* ]] || commands[$name]=$(redis_commands_per_request "$slice_requests")
       done
     done
+    [[ $scenario == new ]] || for name in $SERVERS; do still_seeded "$name" "${ports[$name]}" "$work/cookies-$name.txt"; done
     for name in $SERVERS; do
       rps=$(awk -v n="${requests[$name]}" -v s="${seconds[$name]}" 'BEGIN { printf "%.2f", s ? n / s : 0 }')
       server_cpu=$(cpu_us_per_request 0 "${server_ticks[$name]}" "${requests[$name]}")
