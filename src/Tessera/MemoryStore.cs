@@ -29,6 +29,11 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
     private readonly MemoryStoreEvictions? _evictions;
     private readonly ITimer _sweepTimer;
     private long _lastVersion;
+
+    // The stored cookie that sessions with the same attributes share, whatever their expiry
+    // (which is then their entry's): an application's sessions mostly have one set of
+    // attributes, so a write keeps no cookie of its own. Replaced by the last cookie that differs.
+    private SessionCookie? _sharedCookie;
     private int _userSessions;
 
     /// <summary>Creates a memory store.</summary>
@@ -132,7 +137,7 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
-        var stored = Stored.Of(data, _time);
+        var stored = Keep(data);
         var now = _time.GetUtcNow().UtcTicks;
         int evicted;
         long version;
@@ -152,7 +157,7 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(expectedVersion);
         cancellationToken.ThrowIfCancellationRequested();
-        var stored = Stored.Of(data, _time);
+        var stored = Keep(data);
         var now = _time.GetUtcNow().UtcTicks;
         int evicted;
         long version;
@@ -221,14 +226,14 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
         // Only the cookie changes: the values stay as they are, and the version with them.
-        var cookie = Stored.CopyCookie(data.Cookie, _time);
+        var (cookie, shared) = KeepCookie(data.Cookie);
         var now = _time.GetUtcNow().UtcTicks;
         lock (_lock)
         {
             ref var entry = ref GetLive(key, now);
             if (!Unsafe.IsNullRef(ref entry))
             {
-                entry.Touch(cookie);
+                entry.Touch(cookie, shared);
                 Reschedule(ref entry, key, ExpiryTicks(data));
             }
         }
@@ -360,6 +365,34 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
         {
             return null;
         }
+    }
+
+    /// <summary>A session as the store keeps it: its values' document and its cookie (<see cref="KeepCookie"/>).</summary>
+    private Stored Keep(SessionData data)
+    {
+        var (cookie, shared) = KeepCookie(data.Cookie);
+        return new(SessionDocument.WriteValues(data), cookie, data.CookieIndex, Version: 0) { CookieShared = shared };
+    }
+
+    /// <summary>
+    /// The cookie to store for a session: the shared one when the attributes are the same (then
+    /// <c>Shared</c> says whether the entry's expiry, which is the cookie's, stands for the
+    /// cookie's), else a copy of its own, which becomes the shared one. The copy is as a stored
+    /// document keeps a cookie: no request's absolute deadline, the store's clock.
+    /// </summary>
+    private (SessionCookie Cookie, bool Shared) KeepCookie(SessionCookie cookie)
+    {
+        var shared = Volatile.Read(ref _sharedCookie);
+        if (shared is not null && shared.HasAttributesOf(cookie) && (cookie.RawExpires is null) == (shared.RawExpires is null))
+        {
+            return (shared, cookie.RawExpires is not null);
+        }
+
+        var copy = cookie.WithTime(_time);
+        copy = ReferenceEquals(copy, cookie) ? cookie.Clone() : copy;
+        copy.Deadline = null;
+        Volatile.Write(ref _sharedCookie, copy);
+        return (copy, false);
     }
 
     private long ExpiryTicks(SessionData data) =>
@@ -545,9 +578,10 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
     }
 
     /// <summary>
-    /// A stored session: the document without its cookie (values and metadata), a copy of the
-    /// cookie, where the cookie stands among the values, and the version; read and changed under
-    /// the lock. A struct held in the dictionary's own storage, so a session costs no object of its own.
+    /// A stored session: the document without its cookie (values and metadata), the cookie (a
+    /// copy of its own or the shared one), where the cookie stands among the values, and the
+    /// version; read and changed under the lock. A struct held in the dictionary's own storage,
+    /// so a session costs no object of its own.
     /// </summary>
     private struct Entry
     {
@@ -558,10 +592,11 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
         public int CookieIndex { get; private set; }
 
         /// <summary>
-        /// Whether a read re-armed the session (<see cref="GetAndTouchAsync"/>): its cookie's expiry
-        /// is then <see cref="ExpiresTicks"/>, not the stored copy's, which is left as it was.
+        /// Whether the cookie's expiry is <see cref="ExpiresTicks"/>, not the stored cookie's: the
+        /// cookie is the shared one, or a read re-armed the session (<see cref="GetAndTouchAsync"/>)
+        /// and left the stored cookie as it was.
         /// </summary>
-        public bool CookieRearmed { get; private set; }
+        public bool ExpiresWithEntry { get; private set; }
 
         public long Version { get; private set; }
 
@@ -576,20 +611,20 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
             Values = stored.Values;
             Cookie = stored.Cookie;
             CookieIndex = stored.CookieIndex;
-            CookieRearmed = false;
+            ExpiresWithEntry = stored.CookieShared;
             Version = version;
         }
 
-        public void Touch(SessionCookie cookie)
+        public void Touch(SessionCookie cookie, bool shared)
         {
             Cookie = cookie;
-            CookieRearmed = false;
+            ExpiresWithEntry = shared;
         }
 
         /// <summary>The cookie's expiry follows the entry's from now on (a cookie without one keeps none).</summary>
-        public void Rearm() => CookieRearmed = Cookie.RawExpires is not null;
+        public void Rearm() => ExpiresWithEntry = Cookie.RawExpires is not null;
 
-        public readonly Stored Snapshot() => new(Values, Cookie, CookieIndex, Version, CookieRearmed ? ExpiresTicks : null);
+        public readonly Stored Snapshot() => new(Values, Cookie, CookieIndex, Version, ExpiresWithEntry ? ExpiresTicks : null);
     }
 
     /// <summary>What <see cref="PopSoonest"/> did with the item it took.</summary>
@@ -602,19 +637,13 @@ public sealed class MemoryStore : IConditionalSessionStore, IEnumerableSessionSt
         Requeued,
     }
 
-    /// <summary>What an entry holds, taken out of the lock. The document and cookie are never changed once stored; <paramref name="RearmedTicks"/> is the cookie's expiry when a read re-armed it.</summary>
+    /// <summary>
+    /// What an entry holds, taken out of the lock. The document and cookie are never changed once
+    /// stored; <paramref name="RearmedTicks"/> is the cookie's expiry when it is the entry's, not
+    /// the stored cookie's. <see cref="CookieShared"/>: the cookie to store is the shared one.
+    /// </summary>
     private readonly record struct Stored(byte[] Values, SessionCookie Cookie, int CookieIndex, long Version, long? RearmedTicks = null)
     {
-        public static Stored Of(SessionData data, TimeProvider time) =>
-            new(SessionDocument.WriteValues(data), CopyCookie(data.Cookie, time), data.CookieIndex, Version: 0);
-
-        /// <summary>The cookie as a stored document keeps it: no request's absolute deadline, the store's clock.</summary>
-        public static SessionCookie CopyCookie(SessionCookie cookie, TimeProvider time)
-        {
-            var copy = cookie.WithTime(time);
-            copy = ReferenceEquals(copy, cookie) ? cookie.Clone() : copy;
-            copy.Deadline = null;
-            return copy;
-        }
+        public bool CookieShared { get; init; }
     }
 }

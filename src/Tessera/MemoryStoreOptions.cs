@@ -20,8 +20,8 @@ public sealed class MemoryStoreOptions
     /// </summary>
     /// <value>
     /// Default <see cref="DefaultMaxSessions"/> (100,000). An idle session of a typical size (a
-    /// 293-byte document) holds about 592 bytes of managed memory, so a full store of such
-    /// sessions holds about 60 MB: little enough for a small container, and more sessions than one
+    /// 293-byte document) holds about 464 bytes of managed memory, so a full store of such
+    /// sessions holds about 46 MB: little enough for a small container, and more sessions than one
     /// process keeping them in memory should expect to serve within their lifetime (a larger
     /// audience is the case for a durable, shared store). A session's values are the application's,
     /// so a store whose sessions keep kilobytes holds proportionally more: lower the bound for them.

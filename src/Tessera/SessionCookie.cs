@@ -189,6 +189,17 @@ public sealed class SessionCookie
         _priority = other._priority;
     }
 
+    /// <summary>Whether every attribute but the expiry is <paramref name="other"/>'s (what <see cref="CopyFrom"/> copies, but the expiry).</summary>
+    internal bool HasAttributesOf(SessionCookie other) =>
+        _originalMaxAgeMs == other._originalMaxAgeMs
+        && string.Equals(_path, other._path, StringComparison.Ordinal)
+        && _httpOnly == other._httpOnly
+        && _secure == other._secure
+        && string.Equals(_domain, other._domain, StringComparison.Ordinal)
+        && string.Equals(_sameSite, other._sameSite, StringComparison.Ordinal)
+        && _partitioned == other._partitioned
+        && string.Equals(_priority, other._priority, StringComparison.Ordinal);
+
     // Raw state for the JSON document, kept as express-session stores it so that a document
     // written by Node.js is written back byte for byte.
     internal double? OriginalMaxAgeMilliseconds { get => _originalMaxAgeMs; set => _originalMaxAgeMs = value; }
