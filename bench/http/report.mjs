@@ -146,9 +146,10 @@ const cpu = (() => {
 const settings =
   `${started}; ${os.cpus().length} CPUs, ${cpu}; Node.js ${process.version}; ` +
   `server on CPU 0 (with Redis), wrk -t1 -c${connections} on CPU 1; ` +
-  `${reps} repetitions, each starting every server afresh and warming it up with ${warmup} s of every scenario, ` +
-  `then measuring every scenario on every server for ${duration} s, as one-second slices the servers take in turn (after 1 s of the same load); ` +
-  `${sessions} sessions for returning visitors.`;
+  `${reps} repetitions, each starting every server afresh and warming it up with ${warmup} s of new visitors, ` +
+  `then seeding ${sessions} sessions for returning visitors and warming up each returning scenario for ${warmup} s, ` +
+  `then measuring every scenario on every server for ${duration} s, as one-second slices the servers take in turn (after 1 s of the same load), ` +
+  `the returning visitors first, each checked afterwards to have found its sessions, and the new visitors last.`;
 
 console.log(table);
 if (cpuTable) console.log(`\n${cpuTable}`);
