@@ -89,11 +89,25 @@ public abstract class SessionGuaranteeTests
         var apps = new[] { first, second };
         var cookie = KestrelSessionApp.CookieOf(await first.GetAsync("/set/seed"));
 
+        // What the apps log, so that a failed request says what the server did.
+        using var logs = new LeakRecorder();
+        logs.Attach(first.Services);
+        logs.Attach(second.Services);
+        string Logged() => string.Join(Environment.NewLine, logs.Exceptions.Select(e => $"{e.GetType().Name}: {e.Message}"));
+
         stores[0].Arm(perInstance);
         stores[1].Arm(perInstance);
-        var responses = await Task.WhenAll(Enumerable.Range(0, 2 * perInstance).Select(i => apps[i % 2].GetAsync($"/set/k{i:000}", cookie)));
+        HttpResponseMessage[] responses;
+        try
+        {
+            responses = await Task.WhenAll(Enumerable.Range(0, 2 * perInstance).Select(i => apps[i % 2].GetAsync($"/set/k{i:000}", cookie)));
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new Xunit.Sdk.XunitException($"A request failed ({ex.Message}); the apps logged:{Environment.NewLine}{Logged()}");
+        }
 
-        Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode, $"status {(int)r.StatusCode}"));
+        Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode, $"status {(int)r.StatusCode}; the apps logged:{Environment.NewLine}{Logged()}"));
         Assert.True(stores[0].Met && stores[1].Met, "The requests of an instance did not all load the session before the first one saved it.");
         var keys = (await (await second.GetAsync("/keys", cookie)).Content.ReadAsStringAsync()).Split(',');
         Assert.Equal([.. Enumerable.Range(0, 2 * perInstance).Select(i => $"k{i:000}"), "seed"], keys);
