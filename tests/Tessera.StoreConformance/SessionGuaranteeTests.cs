@@ -50,6 +50,12 @@ public abstract class SessionGuaranteeTests
             await session.DestroyAsync();
             return "destroyed";
         });
+        app.MapGet("/lifetime/{minutes:int}", (int minutes, Session session) =>
+        {
+            session.Cookie.MaxAge = TimeSpan.FromMinutes(minutes);
+            session.Set("lifetime", $"{minutes}");
+            return "ok";
+        });
         app.MapGet("/keys", (Session session) => string.Join(",", session.Keys.Order(StringComparer.Ordinal)));
         app.MapGet("/get/{key}", (string key, Session session) => session.Get<string>(key) ?? "");
     }
@@ -236,5 +242,29 @@ public abstract class SessionGuaranteeTests
 
         Assert.Equal("red", await (await reader).Content.ReadAsStringAsync());
         Assert.Equal("blue", await (await app.GetAsync("/get/colour", cookie)).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_request_in_flight_keeps_the_cookie_lifetime_another_request_set_meanwhile()
+    {
+        var store = await CreateStoreAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await KestrelSessionApp.StartAsync(store, null, a => MapEndpoints(a, gate, loaded));
+        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
+        var id = KestrelSessionApp.SessionIdOf(cookie);
+
+        var slow = app.GetAsync("/slow/late", cookie);        // loads the ten-minute session, then waits
+        await loaded.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True((await app.GetAsync("/lifetime/20", cookie)).IsSuccessStatusCode); // another request makes it twenty
+        gate.SetResult();                                      // the slow request sets its key and commits
+        Assert.True((await slow).IsSuccessStatusCode);
+
+        var stored = await store.GetAsync(id);
+        Assert.NotNull(stored);
+        Assert.True(stored.TryGetRawValue("late", out _), "The slow request's key was lost.");
+        Assert.True(stored.TryGetRawValue("lifetime", out _), "The other request's key was lost.");
+        Assert.Equal(TimeSpan.FromMinutes(20), stored.Cookie.OriginalMaxAge);
+        Assert.InRange(stored.Cookie.Expires!.Value, DateTimeOffset.UtcNow + TimeSpan.FromMinutes(19), DateTimeOffset.UtcNow + TimeSpan.FromMinutes(21));
     }
 }
