@@ -117,7 +117,11 @@ public sealed class TesseraOptions
     /// <value>Default zero: the old ID is rejected at once.</value>
     public TimeSpan RenewGracePeriod { get; set; }
 
-    /// <summary>How long one store call may take before it counts as failed.</summary>
+    /// <summary>
+    /// How long one store call may take before it counts as failed. Also how long a conditional
+    /// write that keeps finding a newer version (another instance committing the same session in
+    /// between) goes on trying again after its first conflict, at most 100 times.
+    /// </summary>
     /// <value>Default five seconds.</value>
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -128,7 +132,9 @@ public sealed class TesseraOptions
     /// <summary>
     /// Whether a loaded session is written back with a conditional write (when the store supports
     /// it): only this request's changes are applied to the latest stored version, so parallel
-    /// requests keep each other's changes and a destroyed session is never written back.
+    /// requests keep each other's changes and a destroyed session is never written back. A write
+    /// that meets a conflict tries again for up to <see cref="StoreTimeout"/>, then fails as a store
+    /// call does (<see cref="StoreFailure"/>), having written nothing.
     /// <see langword="false"/> gives express-session's last-write-wins.
     /// </summary>
     /// <value>Default <see langword="true"/>.</value>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace Tessera.StoreConformance;
@@ -54,6 +55,12 @@ public abstract class SessionGuaranteeTests
         {
             session.Cookie.MaxAge = TimeSpan.FromMinutes(minutes);
             session.Set("lifetime", $"{minutes}");
+            return "ok";
+        });
+        app.MapGet("/renew/{key}", async (string key, Session session) =>
+        {
+            session.Set(key, "set");
+            await session.RenewIdAsync();
             return "ok";
         });
         app.MapGet("/keys", (Session session) => string.Join(",", session.Keys.Order(StringComparer.Ordinal)));
@@ -266,5 +273,85 @@ public abstract class SessionGuaranteeTests
         Assert.True(stored.TryGetRawValue("lifetime", out _), "The other request's key was lost.");
         Assert.Equal(TimeSpan.FromMinutes(20), stored.Cookie.OriginalMaxAge);
         Assert.InRange(stored.Cookie.Expires!.Value, DateTimeOffset.UtcNow + TimeSpan.FromMinutes(19), DateTimeOffset.UtcNow + TimeSpan.FromMinutes(21));
+    }
+
+    [Fact]
+    public async Task A_write_keeps_its_change_when_another_instance_commits_before_each_of_its_first_fifteen_attempts()
+    {
+        var store = InterveningWriterStore.Over(await CreateStoreAsync());
+        await using var app = await KestrelSessionApp.StartAsync(store, null, a => MapEndpoints(a));
+        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
+
+        store.Intervene(15);
+        var response = await app.GetAsync("/set/mine", cookie);
+
+        Assert.True(response.IsSuccessStatusCode, $"status {(int)response.StatusCode}");
+        Assert.Equal(15, store.Interventions);
+        var keys = (await (await app.GetAsync("/keys", cookie)).Content.ReadAsStringAsync()).Split(',');
+        Assert.Equal(store.KeysSet.Append("mine").Append("seed").Order(StringComparer.Ordinal), keys);
+    }
+
+    [Fact]
+    public async Task A_renewal_keeps_its_change_when_another_instance_commits_before_each_of_its_first_fifteen_attempts()
+    {
+        var store = InterveningWriterStore.Over(await CreateStoreAsync());
+        await using var app = await KestrelSessionApp.StartAsync(store, null, a => MapEndpoints(a));
+        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
+
+        store.Intervene(15);
+        var response = await app.GetAsync("/renew/mine", cookie);
+
+        Assert.True(response.IsSuccessStatusCode, $"status {(int)response.StatusCode}");
+        Assert.Equal(15, store.Interventions);
+        var renewed = KestrelSessionApp.CookieOf(response);
+        Assert.NotEqual(KestrelSessionApp.SessionIdOf(cookie), KestrelSessionApp.SessionIdOf(renewed));
+        var keys = (await (await app.GetAsync("/keys", renewed)).Content.ReadAsStringAsync()).Split(',');
+        Assert.Equal(store.KeysSet.Append("mine").Append("seed").Order(StringComparer.Ordinal), keys);
+        Assert.Equal("", await (await app.GetAsync("/keys", cookie)).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_write_that_keeps_meeting_another_instances_commits_fails_once_the_store_timeout_has_passed_and_writes_nothing()
+    {
+        var store = InterveningWriterStore.Over(await CreateStoreAsync());
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await KestrelSessionApp.StartAsync(store, o => o.StoreTimeout = TimeSpan.FromSeconds(5), a => MapEndpoints(a), time);
+        using var logs = new LeakRecorder();
+        logs.Attach(app.Services);
+        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
+        var id = KestrelSessionApp.SessionIdOf(cookie);
+
+        // The other instance commits before every attempt, each time a second later.
+        store.Intervene(int.MaxValue, () => time.Advance(TimeSpan.FromSeconds(1)));
+        // The endpoint's chunked response has started: the failed save aborts it, so that the
+        // client never sees it end as if the session were stored.
+        await Assert.ThrowsAsync<HttpRequestException>(() => app.GetAsync("/set/mine", cookie));
+
+        // Conflicts at 1 s, 2 s, … after the first attempt began: the sixth comes 5 s after the first.
+        Assert.Equal(6, store.Interventions);
+        var failures = logs.Exceptions.OfType<SessionStoreException>().ToList();
+        Assert.NotEmpty(failures);
+        Assert.All(failures, f => Assert.Contains("6 conditional writes in a row", f.Message, StringComparison.Ordinal));
+        logs.AssertNoneContains([id]);
+        var stored = await store.GetAsync(id);
+        Assert.NotNull(stored);
+        Assert.Equal(store.KeysSet.Append("seed"), stored.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_write_that_keeps_meeting_another_instances_commits_while_the_clock_stands_still_fails_after_a_hundred_attempts()
+    {
+        var store = InterveningWriterStore.Over(await CreateStoreAsync());
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await KestrelSessionApp.StartAsync(store, null, a => MapEndpoints(a), time);
+        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
+
+        store.Intervene(int.MaxValue);
+        await Assert.ThrowsAsync<HttpRequestException>(() => app.GetAsync("/set/mine", cookie));
+
+        Assert.Equal(100, store.Interventions);
+        var stored = await store.GetAsync(KestrelSessionApp.SessionIdOf(cookie));
+        Assert.NotNull(stored);
+        Assert.DoesNotContain("mine", stored.Keys);
     }
 }

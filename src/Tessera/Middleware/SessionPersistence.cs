@@ -12,7 +12,10 @@ namespace Tessera.Middleware;
 /// </summary>
 internal sealed class SessionPersistence
 {
-    private const int MaxWriteAttempts = 10;
+    // A conflicting write is tried again while another process keeps committing the same
+    // session, for at most StoreTimeout after its first conflict; this many attempts bound the
+    // loop when time does not move (a store that reports a conflict without one).
+    private const int MaxWriteAttempts = 100;
 
     private const int CommitLockStripes = 1024;
 
@@ -205,6 +208,7 @@ internal sealed class SessionPersistence
 
         try
         {
+            var firstConflict = 0L;
             for (var attempt = 1; ; attempt++)
             {
                 var data = state.Data;
@@ -217,6 +221,11 @@ internal sealed class SessionPersistence
 
                 _metrics.WriteConflict();
                 TesseraLog.WriteConflict(_logger, attempt);
+                if (attempt == 1)
+                {
+                    firstConflict = _time.GetTimestamp();
+                }
+
                 var changes = state.Changes();
                 var latest = await GetAsync(state.Id, cancellationToken);
                 if (latest?.RenewedTo is not null)
@@ -241,9 +250,9 @@ internal sealed class SessionPersistence
                 }
 
                 state.Rebase(latest, changes);
-                if (attempt == MaxWriteAttempts)
+                if (!MayTryAgain(attempt, firstConflict))
                 {
-                    throw new SessionStoreException("save", $"The session kept changing under this request: {MaxWriteAttempts} conditional writes in a row found a newer version.", null);
+                    throw KeptChanging(state.Id, "conditional writes", attempt, firstConflict);
                 }
             }
         }
@@ -266,7 +275,8 @@ internal sealed class SessionPersistence
     public async ValueTask<bool> RenewAsync(SessionState state, CancellationToken cancellationToken)
     {
         var previousId = state.Id;
-        for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
+        var firstConflict = 0L;
+        for (var attempt = 1; ; attempt++)
         {
             switch (await TryRenewAsync(state, cancellationToken))
             {
@@ -280,9 +290,37 @@ internal sealed class SessionPersistence
                     Dropped(state);
                     return false;
             }
-        }
 
-        throw new SessionStoreException("save", $"The session kept changing under this request: {MaxWriteAttempts} renewals in a row found a newer version.", null);
+            if (attempt == 1)
+            {
+                firstConflict = _time.GetTimestamp();
+            }
+
+            if (!MayTryAgain(attempt, firstConflict))
+            {
+                throw KeptChanging(previousId, "renewals", attempt, firstConflict);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a write that met a newer version may try again: for <see cref="TesseraOptions.StoreTimeout"/>
+    /// after its first conflict (other processes committing the same session, each commit a
+    /// store call, soon let it through) and at most <see cref="MaxWriteAttempts"/> times.
+    /// </summary>
+    private bool MayTryAgain(int attempt, long firstConflict) =>
+        attempt < MaxWriteAttempts && _time.GetElapsedTime(firstConflict) < _options.StoreTimeout;
+
+    /// <summary>The failure of a write that stopped trying again, logged and counted as a store call's failure is.</summary>
+    private SessionStoreException KeptChanging(string id, string writes, int attempts, long firstConflict)
+    {
+        _metrics.StoreError("save");
+        var exception = new SessionStoreException(
+            "save",
+            $"The session kept changing under this request: {attempts} {writes} in a row found a newer version, over {_time.GetElapsedTime(firstConflict).TotalSeconds:0.###} s (TesseraOptions.StoreTimeout is {_options.StoreTimeout.TotalSeconds:0.###} s).",
+            null);
+        TesseraLog.StoreFailed(_logger, "save", SessionIdRedaction.Tag(Key(id)), exception);
+        return exception;
     }
 
     private async ValueTask<RenewOutcome> TryRenewAsync(SessionState state, CancellationToken cancellationToken)
