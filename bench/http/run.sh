@@ -96,11 +96,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A port nothing listens on, on 127.0.0.1.
+# A port nothing listens on, on 127.0.0.1, below the kernel's range of ephemeral ports: a port
+# in that range may be the local end of one of the run's own connections (wrk's, a server's to
+# redis-server), which no probe sees and which makes the server's bind fail.
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+if ((ephemeral_low > 12000)); then port_low=10000 port_span=$((ephemeral_low - 10000)); else port_low=20000 port_span=30000; fi
 free_port() {
   local port
   while :; do
-    port=$((20000 + RANDOM % 30000))
+    port=$((port_low + RANDOM % port_span))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return

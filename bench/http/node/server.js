@@ -65,4 +65,11 @@ if (variant === "express") {
   app.get("/read", (req, res) => respond(res, req.session.views || 0));
 }
 
-app.listen(port, "127.0.0.1", () => console.log(`listening on http://127.0.0.1:${port}`));
+// Express 5 hands a failed listen (a port in use) to this callback instead of throwing.
+app.listen(port, "127.0.0.1", (error) => {
+  if (error) {
+    console.error(`cannot listen on 127.0.0.1:${port}: ${error.message}`);
+    process.exit(1);
+  }
+  console.log(`listening on http://127.0.0.1:${port}`);
+});
