@@ -46,7 +46,7 @@ public sealed class InterveningWriterStore : IConditionalSessionStore
     /// <inheritdoc/>
     public async ValueTask<object?> TrySetAsync(string key, SessionData data, object expectedVersion, CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Decrement(ref _remaining) >= 0)
+        if (TakeIntervention())
         {
             var current = await _inner.GetAsync(key, cancellationToken)
                 ?? throw new InvalidOperationException("The other instance found no session to write.");
@@ -58,10 +58,6 @@ public sealed class InterveningWriterStore : IConditionalSessionStore
             }
 
             _each?.Invoke();
-        }
-        else
-        {
-            Interlocked.Increment(ref _remaining); // stays at zero
         }
 
         return await _inner.TrySetAsync(key, data, expectedVersion, cancellationToken);
@@ -78,6 +74,22 @@ public sealed class InterveningWriterStore : IConditionalSessionStore
 
     /// <inheritdoc/>
     public ValueTask TouchAsync(string key, SessionData data, CancellationToken cancellationToken = default) => _inner.TouchAsync(key, data, cancellationToken);
+
+    /// <summary>Takes one of the commits still to make; false when none is left.</summary>
+    private bool TakeIntervention()
+    {
+        int remaining;
+        do
+        {
+            remaining = Volatile.Read(ref _remaining);
+            if (remaining <= 0)
+            {
+                return false;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _remaining, remaining - 1, remaining) != remaining);
+        return true;
+    }
 
     private static string KeyOf(int n) => $"other{n:00}";
 }

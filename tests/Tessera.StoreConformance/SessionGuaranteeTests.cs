@@ -67,6 +67,18 @@ public abstract class SessionGuaranteeTests
         app.MapGet("/get/{key}", (string key, Session session) => session.Get<string>(key) ?? "");
     }
 
+    /// <summary>The session's keys in ordinal order, as the app reads them for <paramref name="cookie"/>.</summary>
+    private static async Task<string[]> KeysAsync(KestrelSessionApp app, string cookie) =>
+        (await (await app.GetAsync("/keys", cookie)).Content.ReadAsStringAsync()).Split(',');
+
+    /// <summary>An app over the store with another instance's writer in between, and a session with the key <c>seed</c>.</summary>
+    private async Task<(InterveningWriterStore Store, KestrelSessionApp App, string Cookie)> StartWithAnotherInstanceAsync(Action<TesseraOptions>? configure = null, TimeProvider? time = null)
+    {
+        var store = InterveningWriterStore.Over(await CreateStoreAsync());
+        var app = await KestrelSessionApp.StartAsync(store, configure, a => MapEndpoints(a), time);
+        return (store, app, KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed")));
+    }
+
     private async Task<int> KeysKeptAsync(bool conditionalWrites)
     {
         var store = LoadBarrierStore.Over(await CreateStoreAsync());
@@ -84,7 +96,7 @@ public abstract class SessionGuaranteeTests
 
         Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode, $"status {(int)r.StatusCode}"));
         Assert.True(store.Met, $"The {Parallel} requests did not all load the session before the first one saved it.");
-        var keys = (await (await app.GetAsync("/keys", cookie)).Content.ReadAsStringAsync()).Split(',');
+        var keys = await KeysAsync(app, cookie);
         Assert.Contains("seed", keys);
         return keys.Count(k => k.StartsWith('k'));
     }
@@ -122,7 +134,7 @@ public abstract class SessionGuaranteeTests
 
         Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode, $"status {(int)r.StatusCode}; the apps logged:{Environment.NewLine}{Logged()}"));
         Assert.True(stores[0].Met && stores[1].Met, "The requests of an instance did not all load the session before the first one saved it.");
-        var keys = (await (await second.GetAsync("/keys", cookie)).Content.ReadAsStringAsync()).Split(',');
+        var keys = await KeysAsync(second, cookie);
         Assert.Equal([.. Enumerable.Range(0, 2 * perInstance).Select(i => $"k{i:000}"), "seed"], keys);
     }
 
@@ -278,25 +290,23 @@ public abstract class SessionGuaranteeTests
     [Fact]
     public async Task A_write_keeps_its_change_when_another_instance_commits_before_each_of_its_first_fifteen_attempts()
     {
-        var store = InterveningWriterStore.Over(await CreateStoreAsync());
-        await using var app = await KestrelSessionApp.StartAsync(store, null, a => MapEndpoints(a));
-        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
+        var (store, app, cookie) = await StartWithAnotherInstanceAsync();
+        await using var _ = app;
 
         store.Intervene(15);
         var response = await app.GetAsync("/set/mine", cookie);
 
         Assert.True(response.IsSuccessStatusCode, $"status {(int)response.StatusCode}");
         Assert.Equal(15, store.Interventions);
-        var keys = (await (await app.GetAsync("/keys", cookie)).Content.ReadAsStringAsync()).Split(',');
+        var keys = await KeysAsync(app, cookie);
         Assert.Equal(store.KeysSet.Append("mine").Append("seed").Order(StringComparer.Ordinal), keys);
     }
 
     [Fact]
     public async Task A_renewal_keeps_its_change_when_another_instance_commits_before_each_of_its_first_fifteen_attempts()
     {
-        var store = InterveningWriterStore.Over(await CreateStoreAsync());
-        await using var app = await KestrelSessionApp.StartAsync(store, null, a => MapEndpoints(a));
-        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
+        var (store, app, cookie) = await StartWithAnotherInstanceAsync();
+        await using var _ = app;
 
         store.Intervene(15);
         var response = await app.GetAsync("/renew/mine", cookie);
@@ -305,7 +315,7 @@ public abstract class SessionGuaranteeTests
         Assert.Equal(15, store.Interventions);
         var renewed = KestrelSessionApp.CookieOf(response);
         Assert.NotEqual(KestrelSessionApp.SessionIdOf(cookie), KestrelSessionApp.SessionIdOf(renewed));
-        var keys = (await (await app.GetAsync("/keys", renewed)).Content.ReadAsStringAsync()).Split(',');
+        var keys = await KeysAsync(app, renewed);
         Assert.Equal(store.KeysSet.Append("mine").Append("seed").Order(StringComparer.Ordinal), keys);
         Assert.Equal("", await (await app.GetAsync("/keys", cookie)).Content.ReadAsStringAsync());
     }
@@ -313,12 +323,11 @@ public abstract class SessionGuaranteeTests
     [Fact]
     public async Task A_write_that_keeps_meeting_another_instances_commits_fails_once_the_store_timeout_has_passed_and_writes_nothing()
     {
-        var store = InterveningWriterStore.Over(await CreateStoreAsync());
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = await KestrelSessionApp.StartAsync(store, o => o.StoreTimeout = TimeSpan.FromSeconds(5), a => MapEndpoints(a), time);
+        var (store, app, cookie) = await StartWithAnotherInstanceAsync(o => o.StoreTimeout = TimeSpan.FromSeconds(5), time);
+        await using var _ = app;
         using var logs = new LeakRecorder();
         logs.Attach(app.Services);
-        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
         var id = KestrelSessionApp.SessionIdOf(cookie);
 
         // The other instance commits before every attempt, each time a second later.
@@ -341,10 +350,8 @@ public abstract class SessionGuaranteeTests
     [Fact]
     public async Task A_write_that_keeps_meeting_another_instances_commits_while_the_clock_stands_still_fails_after_a_hundred_attempts()
     {
-        var store = InterveningWriterStore.Over(await CreateStoreAsync());
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = await KestrelSessionApp.StartAsync(store, null, a => MapEndpoints(a), time);
-        var cookie = KestrelSessionApp.CookieOf(await app.GetAsync("/set/seed"));
+        var (store, app, cookie) = await StartWithAnotherInstanceAsync(time: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await using var _ = app;
 
         store.Intervene(int.MaxValue);
         await Assert.ThrowsAsync<HttpRequestException>(() => app.GetAsync("/set/mine", cookie));
