@@ -169,7 +169,8 @@ writeFileSync(
       ? `\n## CPU time per request\n\nMedians over the repetitions, in microseconds of CPU (user and system, all threads, from ` +
         `\`/proc/<pid>/stat\`) per request of the measured slices: the server process's, and for a server on Redis ` +
         `redis-server's, which shares the server's CPU. The Redis commands are those counted by \`INFO commandstats\` ` +
-        `per request in the last slice of the last repetition; the commands a Lua script runs (\`evalsha\`) are counted too.\n\n${cpuTable}\n`
+        `per request in the last slice of the last repetition, each with the time redis-server spent in one call of it ` +
+        `(\`usec_per_call\`); the commands a Lua script runs (\`evalsha\`) are counted too, and the script's time includes theirs.\n\n${cpuTable}\n`
       : ""),
 );
 

@@ -30,7 +30,8 @@
 # Writes bench/http/results.md (the table it prints) and bench/http/results.svg (the ratios).
 # Beside requests/s, each measured run records the CPU time the server process and redis-server
 # spent per request (from /proc/<pid>/stat, in clock ticks), and for a server on Redis the Redis
-# commands it sent per request (INFO commandstats, which also counts the commands a script runs).
+# commands it sent per request and redis-server's time per call of each (INFO commandstats, which
+# also counts the commands a script runs).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
@@ -218,10 +219,15 @@ cpu_us_per_request() {
   awk -v a="$1" -v b="$2" -v n="$3" -v hz="$ticks_per_second" 'BEGIN { printf "%.1f", n ? (b - a) * 1e6 / hz / n : 0 }'
 }
 
-# The Redis commands counted since the last CONFIG RESETSTAT, per request: "getex:1.00 evalsha:1.00 ...".
+# The Redis commands counted since the last CONFIG RESETSTAT, per request, each with the time
+# redis-server spent in one call of it (a script's includes the commands it runs):
+# "getex:1.00 (0.7 us), evalsha:1.00 (4.9 us), ...".
 redis_commands_per_request() {
   redis-cli -h 127.0.0.1 -p "$redis_port" info commandstats |
-    awk -F'[:,=]' -v n="$1" '/^cmdstat_/ { name = substr($1, 9); if (name !~ /^(config|info|ping)/ && n) { printf "%s%s:%.2f", sep, name, $3 / n; sep = " " } }'
+    awk -F'[:,=]' -v n="$1" '/^cmdstat_/ {
+      name = substr($1, 9)
+      if (name !~ /^(config|info|ping)/ && n) { printf "%s%s:%.2f (%.1f us)", sep, name, $3 / n, $7; sep = ", " }
+    }'
 }
 
 # Runs wrk on the load CPU; prints "requests/s errors requests seconds" of the run.
