@@ -226,7 +226,11 @@ redis_commands_per_request() {
   redis-cli -h 127.0.0.1 -p "$redis_port" info commandstats |
     awk -F'[:,=]' -v n="$1" '/^cmdstat_/ {
       name = substr($1, 9)
-      if (name !~ /^(config|info|ping)/ && n) { printf "%s%s:%.2f (%.1f us)", sep, name, $3 / n, $7; sep = ", " }
+      for (i = 2; i < NF; i += 2) field[$i] = $(i + 1)
+      if (name !~ /^(config|info|ping)/ && n) {
+        printf "%s%s:%.2f (%.1f us)", sep, name, field["calls"] / n, field["usec_per_call"]
+        sep = ", "
+      }
     }'
 }
 
