@@ -60,6 +60,24 @@ public sealed class InProcessApp : IAsyncDisposable
     /// <summary>Runs one GET request.</summary>
     public async Task SendAsync(string path, string? cookie) => await SendCoreAsync(path, cookie);
 
+    /// <summary>
+    /// The cookies of <paramref name="count"/> sessions made by new visitors, one after another:
+    /// the returning visitors of a benchmark.
+    /// </summary>
+    public async Task<string[]> NewSessionCookiesAsync(int count)
+    {
+        var cookies = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            cookies[i] = await SendForCookieAsync("/new", cookie: null) ?? throw new InvalidOperationException("A new session had no cookie.");
+        }
+
+        return cookies;
+    }
+
+    /// <summary>Cookies of the same size as <paramref name="cookies"/> that name no session, for a baseline without sessions.</summary>
+    public static string[] SameSizeCookies(string[] cookies) => [.. cookies.Select(c => c[..^4] + "abcd")];
+
     private async ValueTask<InProcessResponse> SendCoreAsync(string path, string? cookie)
     {
         // Sized as a server's are, so that what the middleware adds does not grow them.

@@ -14,9 +14,8 @@ namespace Tessera.Benchmarks;
 /// sockets around it. Returning visitors cycle through 256 sessions.
 /// </summary>
 [MemoryDiagnoser]
-public class RedisMiddlewareBenchmarks
+public class RedisMiddlewareBenchmarks : ScenarioBenchmarks
 {
-    private const int Sessions = MiddlewareBenchmarks.Sessions;
     private static readonly TimeSpan Lifetime = TypicalSession.MaxAge;
 
     private RedisProcess _server = null!;
@@ -24,27 +23,17 @@ public class RedisMiddlewareBenchmarks
     private InProcessApp _floor = null!;
     private InProcessApp _tessera = null!;
     private string[] _cookies = null!;
-    private string _path = null!;
-    private int _next;
-
-    [Params(Scenario.NewVisitor, Scenario.ReadModifyWrite, Scenario.ReadOnly)]
-    public Scenario Scenario { get; set; }
 
     [GlobalSetup]
     public async Task Setup()
     {
-        _path = Handlers.PathOf(Scenario);
         _server = await RedisProcess.StartAsync();
         _connection = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
         _floor = InProcessApp.Create(withTessera: false, Floor(_connection.GetDatabase()));
         _tessera = InProcessApp.Create(withTessera: true, Handlers.WithSession(), b => b.AddRedisStore(_server.Configuration));
 
         // Returning visitors: sessions made by new visitors. The floor reads and writes the same keys.
-        _cookies = new string[Sessions];
-        for (var i = 0; i < Sessions; i++)
-        {
-            _cookies[i] = await _tessera.SendForCookieAsync("/new", cookie: null) ?? throw new InvalidOperationException("A new session had no cookie.");
-        }
+        _cookies = await _tessera.NewSessionCookiesAsync(Sessions);
     }
 
     [GlobalCleanup]
@@ -58,11 +47,11 @@ public class RedisMiddlewareBenchmarks
 
     [Benchmark(Baseline = true, Description = "Redis floor")]
     public Task RedisFloor() =>
-        _floor.SendAsync(_path, Scenario == Scenario.NewVisitor ? null : _cookies[_next++ & (Sessions - 1)]);
+        _floor.SendAsync(Path, NextCookie(_cookies));
 
     [Benchmark(Description = "Tessera on RedisStore")]
     public Task WithTessera() =>
-        _tessera.SendAsync(_path, Scenario == Scenario.NewVisitor ? null : _cookies[_next++ & (Sessions - 1)]);
+        _tessera.SendAsync(Path, NextCookie(_cookies));
 
     /// <summary>The floor's handler: the session's round trips on the cookie's key, a stand-in document, no signing, no JSON.</summary>
     private static RequestDelegate Floor(IDatabase database) => async context =>

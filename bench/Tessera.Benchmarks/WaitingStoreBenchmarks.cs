@@ -13,38 +13,26 @@ namespace Tessera.Benchmarks;
 /// through 256 sessions.
 /// </summary>
 [MemoryDiagnoser]
-public class WaitingStoreBenchmarks
+public class WaitingStoreBenchmarks : ScenarioBenchmarks
 {
-    private const int Sessions = MiddlewareBenchmarks.Sessions;
     private const int Batch = 64;
 
     private InProcessApp _bare = null!;
     private InProcessApp _tessera = null!;
     private string[] _cookies = null!;
     private string[] _bareCookies = null!;
-    private string _path = null!;
-    private int _next;
-
-    [Params(Scenario.NewVisitor, Scenario.ReadModifyWrite, Scenario.ReadOnly)]
-    public Scenario Scenario { get; set; }
 
     [GlobalSetup]
     public async Task Setup()
     {
-        _path = Handlers.PathOf(Scenario);
         var store = new HoppingStore(new MemoryStore(new MemoryStoreOptions { MaxSessions = 100_000 }));
         _tessera = InProcessApp.Create(withTessera: true, Handlers.WithSession(), b => b.UseStore(store));
-        _cookies = new string[Sessions];
-        for (var i = 0; i < Sessions; i++)
-        {
-            _cookies[i] = await _tessera.SendForCookieAsync("/new", cookie: null) ?? throw new InvalidOperationException("A new session had no cookie.");
-        }
-
-        _bareCookies = [.. _cookies.Select(c => c[..^4] + "abcd")];
+        _cookies = await _tessera.NewSessionCookiesAsync(Sessions);
+        _bareCookies = InProcessApp.SameSizeCookies(_cookies);
 
         // The baseline hops as often as Tessera calls the store in this scenario.
         var before = store.Calls;
-        await _tessera.SendAsync(_path, Scenario == Scenario.NewVisitor ? null : _cookies[0]);
+        await _tessera.SendAsync(Path, Scenario == Scenario.NewVisitor ? null : _cookies[0]);
         var hops = (int)(store.Calls - before);
         if (hops == 0)
         {
@@ -76,7 +64,7 @@ public class WaitingStoreBenchmarks
     {
         for (var i = 0; i < Batch; i++)
         {
-            await app.SendAsync(_path, Scenario == Scenario.NewVisitor ? null : cookies[_next++ & (Sessions - 1)]);
+            await app.SendAsync(Path, NextCookie(cookies));
         }
     });
 
