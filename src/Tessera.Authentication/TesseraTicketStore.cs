@@ -17,8 +17,9 @@ namespace Tessera.Authentication;
 /// </summary>
 /// <remarks>
 /// Every store call is bounded by <see cref="TesseraOptions.StoreTimeout"/> and fails as a
-/// <see cref="SessionStoreException"/> with keys redacted. A ticket that is gone (removed, revoked
-/// or expired) is never written back: a renewal first reads the stored ticket and, with a store
+/// <see cref="SessionStoreException"/> with keys redacted. A removal does not depend on the client:
+/// it is not cancelled with the request. A ticket that is gone (removed, revoked or expired) is
+/// never written back: a renewal first reads the stored ticket and, with a store
 /// that has conditional writes, writes only over the version it read.
 /// </remarks>
 internal sealed class TesseraTicketStore : ITicketStore
@@ -125,11 +126,18 @@ internal sealed class TesseraTicketStore : ITicketStore
 
     public Task RemoveAsync(string key, CancellationToken cancellationToken) => RemoveAsync(key, httpContext: null!, cancellationToken);
 
+    /// <summary>
+    /// Removes the ticket: a sign-out, or the clean-up of an expired ticket. It runs to its end,
+    /// bounded by <see cref="TesseraOptions.StoreTimeout"/>, whatever <paramref name="cancellationToken"/>
+    /// says: cookie authentication passes the request's <see cref="HttpContext.RequestAborted"/>,
+    /// and a user who signs out and closes the tab must be signed out, though the browser may
+    /// never see its cookie deleted.
+    /// </summary>
     public async Task RemoveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         var storeKey = StoreKeys.For(key, _tessera);
-        await CallAsync("destroy", key, storeKey, (store, token) => AsBoolean(store.DestroyAsync(storeKey, token)), cancellationToken);
+        await CallAsync("destroy", key, storeKey, (store, token) => AsBoolean(store.DestroyAsync(storeKey, token)), CancellationToken.None);
     }
 
     private string? UserOf(AuthenticationTicket ticket) =>

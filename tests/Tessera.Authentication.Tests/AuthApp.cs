@@ -26,11 +26,16 @@ internal sealed class AuthApp : IAsyncDisposable
     public static readonly TimeSpan ExpireTimeSpan = TimeSpan.FromMinutes(20);
 
     private readonly WebApplication _app;
+    private readonly TaskCompletionSource _clientGone;
 
-    private AuthApp(WebApplication app)
+    private AuthApp(WebApplication app, TaskCompletionSource clientGone)
     {
         _app = app;
+        _clientGone = clientGone;
     }
+
+    /// <summary>Completes when the app has seen the client of one of its requests go away (<see cref="HttpContext.RequestAborted"/>).</summary>
+    public Task ClientGone => _clientGone.Task;
 
     public IServiceProvider Services => _app.Services;
 
@@ -71,13 +76,31 @@ internal sealed class AuthApp : IAsyncDisposable
         });
 
         var app = builder.Build();
+        var clientGone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Use(async (context, next) =>
+        {
+            // Seen while the request runs, or when it ends: a request that stops at the abort may
+            // unwind before this registration's turn comes.
+            using var registration = context.RequestAborted.Register(() => clientGone.TrySetResult());
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                if (context.RequestAborted.IsCancellationRequested)
+                {
+                    clientGone.TrySetResult();
+                }
+            }
+        });
         app.UseAuthentication();
         app.MapPost("/sign-in/{user}", (HttpContext context, string user) => context.SignInAsync(Principal(user)));
         app.MapGet("/me", (HttpContext context) =>
             context.User.Identity?.IsAuthenticated == true ? context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "?" : "anonymous");
         app.MapPost("/sign-out", (HttpContext context) => context.SignOutAsync());
         await app.StartAsync();
-        return new AuthApp(app);
+        return new AuthApp(app, clientGone);
     }
 
     /// <summary>A principal with claims enough that its ticket would not fit in a small cookie.</summary>

@@ -9,7 +9,7 @@ internal sealed class AuthClient(HttpClient http, string cookieName)
     /// <summary>The User-Agent the browser sends, if any.</summary>
     public string? UserAgent { get; set; }
 
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path)
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(method, path);
         if (Cookie is not null)
@@ -22,7 +22,7 @@ internal sealed class AuthClient(HttpClient http, string cookieName)
             request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
         }
 
-        var response = await http.SendAsync(request);
+        var response = await http.SendAsync(request, cancellationToken);
         if (response.Headers.TryGetValues("Set-Cookie", out var cookies))
         {
             foreach (var header in cookies)

@@ -11,6 +11,7 @@ namespace Tessera.Authentication.Tests;
 /// </summary>
 public abstract class TicketStoreTests : IAsyncLifetime
 {
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly List<AuthApp> _apps = [];
 
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
@@ -131,6 +132,32 @@ public abstract class TicketStoreTests : IAsyncLifetime
 
         Time.Advance(AuthApp.ExpireTimeSpan + TimeSpan.FromSeconds(1));
 
+        Assert.Equal("anonymous", await browser.WhoAmIAsync());
+    }
+
+    [Fact]
+    public async Task A_sign_out_removes_the_ticket_even_when_the_client_goes_away_while_the_store_removes_it()
+    {
+        var store = new HoldingStore();
+        var app = await StartAsync(wrapStore: store.Wrap);
+        var browser = app.Browser();
+        await browser.SignInAsync("alice");
+        var cookie = browser.Cookie;
+        var storeKey = app.StoreKeyOf(browser);
+
+        // The user clicks "Sign out" and closes the tab while the store is removing the ticket.
+        var hold = store.HoldNextDestroy();
+        using var closeTab = new CancellationTokenSource();
+        var signOut = browser.SendAsync(HttpMethod.Post, "/sign-out", closeTab.Token);
+        await hold.Began.Task.WaitAsync(Timeout);
+        await closeTab.CancelAsync();
+        await app.ClientGone.WaitAsync(Timeout);
+        hold.Release.SetResult();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => signOut.WaitAsync(Timeout));
+
+        Assert.True(await hold.Ended.Task.WaitAsync(Timeout), "The removal of the ticket was cancelled with the request whose client went away.");
+        Assert.Null(await app.Store.GetAsync(storeKey));
+        browser.Cookie = cookie; // the browser never saw the cookie deleted
         Assert.Equal("anonymous", await browser.WhoAmIAsync());
     }
 
