@@ -46,6 +46,8 @@ internal sealed class AuthApp : IAsyncDisposable
     public CookieAuthenticationOptions CookieOptions =>
         Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme);
 
+    public TimeSpan StoreTimeout => Services.GetRequiredService<IOptions<TesseraOptions>>().Value.StoreTimeout;
+
     public bool HashIdsInStore => Services.GetRequiredService<IOptions<TesseraOptions>>().Value.HashIdsInStore;
 
     /// <summary>Starts the app on the store <paramref name="addStore"/> adds, seen through <paramref name="wrapStore"/> when given.</summary>

@@ -1,15 +1,19 @@
 namespace Tessera.Authentication.Tests;
 
 /// <summary>
-/// Wraps a store so that a test can hold one destroy: it says it has begun and goes on only when
-/// the test lets it, then honours its token (a cancelled call does not reach the store) — the
-/// moment a sign-out is in the store's hands.
+/// Wraps a store so that a test can hold one call, or make one fail as a store across the network
+/// does. A held destroy says it has begun and goes on only when the test lets it, then honours its
+/// token (a cancelled call does not reach the store): the moment a sign-out is in the store's
+/// hands. A held load waits for the test and ignores its token: a store that never answers. A
+/// failing load throws an exception whose message names the key, as StackExchange.Redis's do.
 /// </summary>
 internal sealed class HoldingStore : ISessionStore
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private ISessionStore _inner = null!;
     private Hold? _destroy;
+    private Hold? _load;
+    private int _failNextLoad;
 
     public bool IsReady => _inner.IsReady;
 
@@ -22,7 +26,28 @@ internal sealed class HoldingStore : ISessionStore
     /// <summary>Holds the next destroy until <see cref="Hold.Release"/> completes; it then honours its token.</summary>
     public Hold HoldNextDestroy() => _destroy = new Hold();
 
-    public ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default) => _inner.GetAsync(key, cancellationToken);
+    /// <summary>Holds the next load until <see cref="Hold.Release"/> completes, whatever its token says.</summary>
+    public Hold HoldNextLoad() => _load = new Hold();
+
+    /// <summary>Makes the next load fail with an exception that names its key.</summary>
+    public void FailNextLoad() => Volatile.Write(ref _failNextLoad, 1);
+
+    public async ValueTask<SessionData?> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _failNextLoad, 0) == 1)
+        {
+            throw new InvalidOperationException($"GET {key}: the connection was reset.");
+        }
+
+        if (Interlocked.Exchange(ref _load, null) is { } hold)
+        {
+            hold.Began.TrySetResult();
+            await hold.Release.Task.WaitAsync(Timeout, CancellationToken.None);
+            hold.Ended.TrySetResult(true);
+        }
+
+        return await _inner.GetAsync(key, cancellationToken);
+    }
 
     public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default) => _inner.SetAsync(key, data, cancellationToken);
 

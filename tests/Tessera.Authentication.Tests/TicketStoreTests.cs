@@ -29,6 +29,13 @@ public abstract class TicketStoreTests : IAsyncLifetime
         }
     }
 
+    private AuthenticationTicket Ticket(string user)
+    {
+        var ticket = new AuthenticationTicket(AuthApp.Principal(user), CookieAuthenticationDefaults.AuthenticationScheme);
+        ticket.Properties.ExpiresUtc = Time.GetUtcNow() + AuthApp.ExpireTimeSpan;
+        return ticket;
+    }
+
     private protected async Task<AuthApp> StartAsync(bool hashIdsInStore = false, Func<ISessionStore, ISessionStore>? wrapStore = null, bool recordUserAgent = false)
     {
         var app = await AuthApp.StartAsync(AddStore, Time, hashIdsInStore, wrapStore, recordUserAgent);
@@ -159,6 +166,44 @@ public abstract class TicketStoreTests : IAsyncLifetime
         Assert.Null(await app.Store.GetAsync(storeKey));
         browser.Cookie = cookie; // the browser never saw the cookie deleted
         Assert.Equal("anonymous", await browser.WhoAmIAsync());
+    }
+
+    [Fact]
+    public async Task A_ticket_load_the_store_never_answers_fails_once_StoreTimeout_has_passed()
+    {
+        var store = new HoldingStore();
+        var app = await StartAsync(wrapStore: store.Wrap);
+        var tickets = app.CookieOptions.SessionStore!;
+        var key = await tickets.StoreAsync(Ticket("alice"));
+
+        var hold = store.HoldNextLoad();
+        var retrieve = tickets.RetrieveAsync(key);
+        await hold.Began.Task.WaitAsync(Timeout);
+        Time.Advance(app.StoreTimeout - TimeSpan.FromMilliseconds(1));
+        Assert.False(retrieve.IsCompleted, "The load gave up before StoreTimeout had passed.");
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+
+        var failure = await Assert.ThrowsAsync<SessionStoreException>(() => retrieve.WaitAsync(Timeout));
+        Assert.IsType<TimeoutException>(failure.InnerException);
+        Assert.Equal("load", failure.Operation);
+        hold.Release.SetResult();
+        await hold.Ended.Task.WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task A_failed_ticket_load_says_what_failed_without_the_key()
+    {
+        var store = new HoldingStore();
+        var app = await StartAsync(hashIdsInStore: true, wrapStore: store.Wrap);
+        var tickets = app.CookieOptions.SessionStore!;
+        var key = await tickets.StoreAsync(Ticket("alice"));
+
+        store.FailNextLoad();
+        var failure = await Assert.ThrowsAsync<SessionStoreException>(() => tickets.RetrieveAsync(key));
+
+        Assert.Contains("the connection was reset", failure.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(app.StoreKey(key), failure.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(key, failure.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
