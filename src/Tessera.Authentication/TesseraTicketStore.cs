@@ -82,7 +82,8 @@ internal sealed class TesseraTicketStore : ITicketStore
         data.UserAgent = stored.UserAgent;
         if (_store is IConditionalSessionStore conditional && stored.StoreVersion is { } version)
         {
-            // Written only over the ticket just read: a ticket revoked in between stays revoked.
+            // Written only over the ticket just read: a ticket revoked in between stays revoked, and
+            // another request's renewal in between is kept (the ticket stays signed in with its expiry).
             if (await CallAsync("save", key, storeKey, (_, token) => conditional.TrySetAsync(storeKey, data, version, token), cancellationToken) is null)
             {
                 LogRenewOfRemovedTicket(storeKey);

@@ -11,6 +11,6 @@ internal static partial class TicketStoreLog
     [LoggerMessage(EventId = 602, EventName = "UnreadableTicket", Level = LogLevel.Warning, Message = "A stored authentication ticket ({Key}) could not be read; the request is unauthenticated.")]
     public static partial void UnreadableTicket(ILogger logger, string key, Exception exception);
 
-    [LoggerMessage(EventId = 603, EventName = "RenewOfRemovedTicket", Level = LogLevel.Debug, Message = "An authentication ticket ({Key}) was not renewed: it has been removed or has expired.")]
+    [LoggerMessage(EventId = 603, EventName = "RenewOfRemovedTicket", Level = LogLevel.Debug, Message = "An authentication ticket ({Key}) was not renewed: it has been removed or has expired, or another request renewed it after this one read it.")]
     public static partial void RenewOfRemovedTicket(ILogger logger, string key);
 }

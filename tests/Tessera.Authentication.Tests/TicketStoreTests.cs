@@ -29,7 +29,7 @@ public abstract class TicketStoreTests : IAsyncLifetime
         }
     }
 
-    private AuthenticationTicket Ticket(string user)
+    private protected AuthenticationTicket Ticket(string user)
     {
         var ticket = new AuthenticationTicket(AuthApp.Principal(user), CookieAuthenticationDefaults.AuthenticationScheme);
         ticket.Properties.ExpiresUtc = Time.GetUtcNow() + AuthApp.ExpireTimeSpan;

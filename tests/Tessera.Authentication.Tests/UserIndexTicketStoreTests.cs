@@ -131,6 +131,32 @@ public abstract class UserIndexTicketStoreTests : TicketStoreTests
     }
 
     [Fact]
+    public async Task Two_renewals_of_one_ticket_that_overlap_leave_it_signed_in_and_the_earlier_read_does_not_overwrite_the_later_write()
+    {
+        var store = new PausingStore();
+        var app = await StartAsync(wrapStore: store.Wrap);
+        var tickets = app.CookieOptions.SessionStore!;
+        var key = await tickets.StoreAsync(Ticket("alice"));
+
+        // Two tabs slide the ticket at once: the first has read it when the second renews it.
+        var (loaded, release) = store.PauseNextLoad();
+        var first = Ticket("alice");
+        first.Properties.ExpiresUtc += TimeSpan.FromMinutes(5);
+        var firstRenewal = tickets.RenewAsync(key, first);
+        await loaded.WaitAsync(TimeSpan.FromSeconds(30));
+        var second = Ticket("alice");
+        second.Properties.ExpiresUtc += TimeSpan.FromMinutes(6);
+        await tickets.RenewAsync(key, second);
+        release.SetResult();
+        await firstRenewal.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var stored = await tickets.RetrieveAsync(key);
+        Assert.NotNull(stored);
+        Assert.Equal(second.Properties.ExpiresUtc, stored.Properties.ExpiresUtc);
+        Assert.Equal(app.StoreKey(key), Assert.Single(await app.Index.ListAsync("alice")).Key);
+    }
+
+    [Fact]
     public async Task With_HashIdsInStore_SessionIndex_lists_and_signs_out_the_hashed_keys()
     {
         var app = await StartAsync(hashIdsInStore: true);
