@@ -212,8 +212,7 @@ public abstract class TicketStoreTests : IAsyncLifetime
         var app = await StartAsync();
         var tickets = app.CookieOptions.SessionStore;
         Assert.NotNull(tickets);
-        var ticket = new AuthenticationTicket(AuthApp.Principal("alice"), CookieAuthenticationDefaults.AuthenticationScheme);
-        ticket.Properties.ExpiresUtc = Time.GetUtcNow() + AuthApp.ExpireTimeSpan;
+        var ticket = Ticket("alice");
         var key = await tickets.StoreAsync(ticket);
         Assert.NotNull(await tickets.RetrieveAsync(key));
 

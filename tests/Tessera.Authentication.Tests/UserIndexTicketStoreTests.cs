@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
-
 namespace Tessera.Authentication.Tests;
 
 /// <summary>
@@ -113,8 +110,7 @@ public abstract class UserIndexTicketStoreTests : TicketStoreTests
         var app = await StartAsync(wrapStore: store.Wrap);
         Assert.IsAssignableFrom<IConditionalSessionStore>(app.Store);
         var tickets = app.CookieOptions.SessionStore!;
-        var ticket = new AuthenticationTicket(AuthApp.Principal("alice"), CookieAuthenticationDefaults.AuthenticationScheme);
-        ticket.Properties.ExpiresUtc = Time.GetUtcNow() + AuthApp.ExpireTimeSpan;
+        var ticket = Ticket("alice");
         var key = await tickets.StoreAsync(ticket);
 
         // The renewal reads the ticket; before it writes, the user is signed out everywhere.
