@@ -24,6 +24,10 @@ namespace Tessera.Authentication;
 /// </remarks>
 internal sealed class TesseraTicketStore : ITicketStore
 {
+    // A renewal that changes the principal writes again after another request's renewal of the
+    // ticket it read; each further attempt needs yet another such renewal in between.
+    private const int MaxRenewalAttempts = 100;
+
     private readonly ISessionStore _store;
     private readonly TesseraOptions _tessera;
     private readonly TesseraTicketStoreOptions _options;
@@ -65,34 +69,70 @@ internal sealed class TesseraTicketStore : ITicketStore
 
     public Task RenewAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken) => RenewAsync(key, ticket, httpContext: null!, cancellationToken);
 
+    /// <summary>
+    /// Writes the ticket over the stored one: a sliding renewal, a principal refreshed, or a sign-in
+    /// over the key the browser already has (cookie authentication renews that key rather than
+    /// storing a new ticket). A ticket that is gone is not written back.
+    /// </summary>
+    /// <remarks>
+    /// With conditional writes the ticket is written only over the version just read. When
+    /// another request wrote it in between, this renewal gives way if it only moves the expiry (the
+    /// other write is as fresh), or if the other write changed the principal (a sign-in came
+    /// first); it writes again over the new version only when it changes the principal and the
+    /// other write merely moved the expiry of the principal it read. So a renewal never undoes a
+    /// sign-in over the key, and a sign-in is never lost to a renewal of the ticket it replaces.
+    /// </remarks>
     public async Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentNullException.ThrowIfNull(ticket);
         var storeKey = StoreKeys.For(key, _tessera);
-        var stored = await CallAsync("load", key, storeKey, (store, token) => store.GetAsync(storeKey, token), cancellationToken);
-        if (stored is null || IsExpired(stored))
+        var stored = await LoadLiveAsync(key, storeKey, cancellationToken);
+        if (stored is null)
         {
             LogRenewOfRemovedTicket(storeKey);
             return;
         }
 
-        var data = TicketDocument.Write(ticket, UserOf(ticket), _time);
-        data.Created = stored.Created;
-        data.UserAgent = stored.UserAgent;
-        if (_store is IConditionalSessionStore conditional && stored.StoreVersion is { } version)
+        if (_store is not IConditionalSessionStore conditional || stored.StoreVersion is null)
         {
-            // Written only over the ticket just read: a ticket revoked in between stays revoked, and
-            // another request's renewal in between is kept (the ticket stays signed in with its expiry).
-            if (await CallAsync("save", key, storeKey, (_, token) => conditional.TrySetAsync(storeKey, data, version, token), cancellationToken) is null)
-            {
-                LogRenewOfRemovedTicket(storeKey);
-            }
-
+            await CallAsync("save", key, storeKey, (store, token) => store.SetAsync(storeKey, Document(ticket, stored), token), cancellationToken);
             return;
         }
 
-        await CallAsync("save", key, storeKey, (store, token) => store.SetAsync(storeKey, data, token), cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            var read = stored;
+            var data = Document(ticket, read);
+            if (await CallAsync("save", key, storeKey, (_, token) => conditional.TrySetAsync(storeKey, data, read.StoreVersion!, token), cancellationToken) is not null)
+            {
+                return;
+            }
+
+            // Another request wrote or removed the ticket since it was read.
+            if (!ChangesPrincipal(ticket, read))
+            {
+                break;
+            }
+
+            stored = await LoadLiveAsync(key, storeKey, cancellationToken);
+            if (stored is null || stored.StoreVersion is null || !SamePrincipal(stored, read))
+            {
+                break;
+            }
+
+            if (attempt == MaxRenewalAttempts)
+            {
+                var exception = new SessionStoreException(
+                    "save",
+                    $"An authentication ticket changed under its renewal {MaxRenewalAttempts} times in a row: other requests kept renewing the ticket this one replaces.",
+                    innerException: null);
+                TicketStoreLog.StoreFailed(_logger, "save", SessionIdRedaction.Tag(storeKey), exception);
+                throw exception;
+            }
+        }
+
+        LogRenewOfRemovedTicket(storeKey);
     }
 
     public Task<AuthenticationTicket?> RetrieveAsync(string key) => RetrieveAsync(key, httpContext: null!, CancellationToken.None);
@@ -103,8 +143,8 @@ internal sealed class TesseraTicketStore : ITicketStore
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         var storeKey = StoreKeys.For(key, _tessera);
-        var stored = await CallAsync("load", key, storeKey, (store, token) => store.GetAsync(storeKey, token), cancellationToken);
-        if (stored is null || IsExpired(stored))
+        var stored = await LoadLiveAsync(key, storeKey, cancellationToken);
+        if (stored is null)
         {
             return null;
         }
@@ -144,8 +184,29 @@ internal sealed class TesseraTicketStore : ITicketStore
     private string? UserOf(AuthenticationTicket ticket) =>
         ticket.Principal.FindFirst(_options.UserIdClaimType)?.Value is { Length: > 0 } user ? user : null;
 
-    private bool IsExpired(SessionData data) =>
-        (data.StoreExpires ?? data.Expires) is { } expires && expires <= _time.GetUtcNow();
+    /// <summary>The stored ticket, or <see langword="null"/> when there is none or it has expired.</summary>
+    private async ValueTask<SessionData?> LoadLiveAsync(string key, string storeKey, CancellationToken cancellationToken)
+    {
+        var stored = await CallAsync("load", key, storeKey, (store, token) => store.GetAsync(storeKey, token), cancellationToken);
+        return stored is null || (stored.StoreExpires ?? stored.Expires) <= _time.GetUtcNow() ? null : stored;
+    }
+
+    /// <summary>The document of <paramref name="ticket"/>, keeping the device's sign-in time and browser from <paramref name="stored"/>.</summary>
+    private SessionData Document(AuthenticationTicket ticket, SessionData stored)
+    {
+        var data = TicketDocument.Write(ticket, UserOf(ticket), _time);
+        data.Created = stored.Created;
+        data.UserAgent = stored.UserAgent;
+        return data;
+    }
+
+    /// <summary>Whether <paramref name="ticket"/> carries another principal than the stored ticket <paramref name="read"/> (one that does not read counts as another).</summary>
+    private static bool ChangesPrincipal(AuthenticationTicket ticket, SessionData read) =>
+        TicketDocument.PrincipalOf(read) is not { } principal || !principal.AsSpan().SequenceEqual(TicketDocument.PrincipalOf(ticket));
+
+    /// <summary>Whether two stored tickets carry the same principal (claims, identities and their types), whatever their expiries.</summary>
+    private static bool SamePrincipal(SessionData one, SessionData other) =>
+        TicketDocument.PrincipalOf(one) is { } first && TicketDocument.PrincipalOf(other) is { } second && first.AsSpan().SequenceEqual(second);
 
     private void LogRenewOfRemovedTicket(string storeKey)
     {

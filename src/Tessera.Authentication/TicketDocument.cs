@@ -45,6 +45,27 @@ internal static class TicketDocument
         return text is null ? null : TicketSerializer.Default.Deserialize(Convert.FromBase64String(text));
     }
 
+    /// <summary>
+    /// The principal of <paramref name="ticket"/> as <see cref="TicketSerializer"/> writes it (its
+    /// identities, their claims and types), without the ticket's properties: two tickets whose
+    /// principals give the same bytes differ at most in their times and other properties.
+    /// </summary>
+    public static byte[] PrincipalOf(AuthenticationTicket ticket) =>
+        TicketSerializer.Default.Serialize(new AuthenticationTicket(ticket.Principal, string.Empty));
+
+    /// <summary>The principal of the ticket in <paramref name="data"/>, as <see cref="PrincipalOf(AuthenticationTicket)"/>; <see langword="null"/> when there is none or it does not read.</summary>
+    public static byte[]? PrincipalOf(SessionData data)
+    {
+        try
+        {
+            return Read(data) is { } ticket ? PrincipalOf(ticket) : null;
+        }
+        catch (Exception ex) when (IsUnreadable(ex))
+        {
+            return null;
+        }
+    }
+
     /// <summary>Whether <paramref name="exception"/> is what <see cref="Read"/> throws for a value that is not a ticket.</summary>
     public static bool IsUnreadable(Exception exception) =>
         exception is JsonException or FormatException or EndOfStreamException or InvalidOperationException or ArgumentException or DecoderFallbackException;

@@ -36,6 +36,14 @@ public abstract class TicketStoreTests : IAsyncLifetime
         return ticket;
     }
 
+    /// <summary>Starts the app on the store seen through <paramref name="wrapStore"/> and stores a ticket of alice's through the ticket store.</summary>
+    private protected async Task<(AuthApp App, ITicketStore Tickets, string Key)> StartWithAlicesTicketAsync(Func<ISessionStore, ISessionStore> wrapStore, bool hashIdsInStore = false)
+    {
+        var app = await StartAsync(hashIdsInStore, wrapStore);
+        var tickets = app.CookieOptions.SessionStore ?? throw new InvalidOperationException("Cookie authentication has no ticket store.");
+        return (app, tickets, await tickets.StoreAsync(Ticket("alice")));
+    }
+
     private protected async Task<AuthApp> StartAsync(bool hashIdsInStore = false, Func<ISessionStore, ISessionStore>? wrapStore = null, bool recordUserAgent = false)
     {
         var app = await AuthApp.StartAsync(AddStore, Time, hashIdsInStore, wrapStore, recordUserAgent);
@@ -172,9 +180,7 @@ public abstract class TicketStoreTests : IAsyncLifetime
     public async Task A_ticket_load_the_store_never_answers_fails_once_StoreTimeout_has_passed()
     {
         var store = new HoldingStore();
-        var app = await StartAsync(wrapStore: store.Wrap);
-        var tickets = app.CookieOptions.SessionStore!;
-        var key = await tickets.StoreAsync(Ticket("alice"));
+        var (app, tickets, key) = await StartWithAlicesTicketAsync(store.Wrap);
 
         var hold = store.HoldNextLoad();
         var retrieve = tickets.RetrieveAsync(key);
@@ -194,9 +200,7 @@ public abstract class TicketStoreTests : IAsyncLifetime
     public async Task A_failed_ticket_load_says_what_failed_without_the_key()
     {
         var store = new HoldingStore();
-        var app = await StartAsync(hashIdsInStore: true, wrapStore: store.Wrap);
-        var tickets = app.CookieOptions.SessionStore!;
-        var key = await tickets.StoreAsync(Ticket("alice"));
+        var (app, tickets, key) = await StartWithAlicesTicketAsync(store.Wrap, hashIdsInStore: true);
 
         store.FailNextLoad();
         var failure = await Assert.ThrowsAsync<SessionStoreException>(() => tickets.RetrieveAsync(key));

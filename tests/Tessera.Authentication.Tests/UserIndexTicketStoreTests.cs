@@ -1,3 +1,5 @@
+using System.Security.Claims;
+
 namespace Tessera.Authentication.Tests;
 
 /// <summary>
@@ -130,9 +132,7 @@ public abstract class UserIndexTicketStoreTests : TicketStoreTests
     public async Task Two_renewals_of_one_ticket_that_overlap_leave_it_signed_in_and_the_earlier_read_does_not_overwrite_the_later_write()
     {
         var store = new PausingStore();
-        var app = await StartAsync(wrapStore: store.Wrap);
-        var tickets = app.CookieOptions.SessionStore!;
-        var key = await tickets.StoreAsync(Ticket("alice"));
+        var (app, tickets, key) = await StartWithAlicesTicketAsync(store.Wrap);
 
         // Two tabs slide the ticket at once: the first has read it when the second renews it.
         var (loaded, release) = store.PauseNextLoad();
@@ -150,6 +150,77 @@ public abstract class UserIndexTicketStoreTests : TicketStoreTests
         Assert.NotNull(stored);
         Assert.Equal(second.Properties.ExpiresUtc, stored.Properties.ExpiresUtc);
         Assert.Equal(app.StoreKey(key), Assert.Single(await app.Index.ListAsync("alice")).Key);
+    }
+
+    [Fact]
+    public async Task A_sign_in_over_a_ticket_keeps_the_new_user_when_a_renewal_of_the_old_one_lands_in_between()
+    {
+        var store = new PausingStore();
+        var (app, tickets, key) = await StartWithAlicesTicketAsync(store.Wrap);
+
+        // Bob signs in on alice's browser: cookie authentication renews the key the browser has.
+        // Before his ticket is written, one of alice's requests slides hers.
+        var (loaded, release) = store.PauseNextLoad();
+        var signIn = tickets.RenewAsync(key, Ticket("bob"));
+        await loaded.WaitAsync(TimeSpan.FromSeconds(30));
+        var slid = Ticket("alice");
+        slid.Properties.ExpiresUtc += TimeSpan.FromMinutes(5);
+        await tickets.RenewAsync(key, slid);
+        release.SetResult();
+        await signIn.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var stored = await tickets.RetrieveAsync(key);
+        Assert.Equal("bob", stored?.Principal.FindFirst(ClaimTypes.NameIdentifier)?.Value);
+        Assert.Equal(app.StoreKey(key), Assert.Single(await app.Index.ListAsync("bob")).Key);
+        Assert.Empty(await app.Index.ListAsync("alice"));
+    }
+
+    [Fact]
+    public async Task A_sign_in_over_a_ticket_is_written_after_fifteen_renewals_of_the_old_one_land_in_between()
+    {
+        var store = new RenewingStore(renewals: 15);
+        var (_, tickets, key) = await StartWithAlicesTicketAsync(store.Wrap);
+
+        await tickets.RenewAsync(key, Ticket("bob"));
+
+        Assert.Equal(16, store.ConditionalWrites);
+        Assert.Equal("bob", (await tickets.RetrieveAsync(key))?.Principal.FindFirst(ClaimTypes.NameIdentifier)?.Value);
+    }
+
+    [Fact]
+    public async Task A_sign_in_over_a_ticket_that_never_stops_being_renewed_fails_after_a_hundred_attempts()
+    {
+        var store = new RenewingStore(renewals: int.MaxValue);
+        var (_, tickets, key) = await StartWithAlicesTicketAsync(store.Wrap);
+
+        var failure = await Assert.ThrowsAsync<SessionStoreException>(() => tickets.RenewAsync(key, Ticket("bob")).WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Equal("save", failure.Operation);
+        Assert.Equal(100, store.ConditionalWrites);
+        Assert.DoesNotContain(key, failure.Message, StringComparison.Ordinal);
+        Assert.Equal("alice", (await tickets.RetrieveAsync(key))?.Principal.FindFirst(ClaimTypes.NameIdentifier)?.Value);
+    }
+
+    [Fact]
+    public async Task A_renewal_that_read_the_ticket_before_a_sign_in_over_it_does_not_bring_the_old_user_back()
+    {
+        var store = new PausingStore();
+        var (app, tickets, key) = await StartWithAlicesTicketAsync(store.Wrap);
+
+        // One of alice's requests renews her ticket with a claim more (as a principal validator
+        // does); before it writes, bob signs in on the same browser.
+        var (loaded, release) = store.PauseNextLoad();
+        var refreshed = Ticket("alice");
+        ((ClaimsIdentity)refreshed.Principal.Identity!).AddClaim(new Claim(ClaimTypes.Role, "auditor"));
+        var renewal = tickets.RenewAsync(key, refreshed);
+        await loaded.WaitAsync(TimeSpan.FromSeconds(30));
+        await tickets.RenewAsync(key, Ticket("bob"));
+        release.SetResult();
+        await renewal.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var stored = await tickets.RetrieveAsync(key);
+        Assert.Equal("bob", stored?.Principal.FindFirst(ClaimTypes.NameIdentifier)?.Value);
+        Assert.Empty(await app.Index.ListAsync("alice"));
     }
 
     [Fact]
