@@ -53,14 +53,7 @@ internal sealed class TesseraTicketStore : ITicketStore
         var id = DefaultSessionIdGenerator.Generate();
         var key = StoreKeys.For(id, _tessera);
         var data = TicketDocument.Write(ticket, UserOf(ticket), _time);
-
-        // What SessionIndex shows of a signed-in device: when, and with which browser.
-        data.Created = _time.GetUtcNow();
-        if (_tessera.RecordUserAgent && httpContext?.Request.Headers.UserAgent.ToString() is { Length: > 0 } userAgent)
-        {
-            data.UserAgent = userAgent;
-        }
-
+        SignedInNow(data, httpContext);
         await CallAsync("save", id, key, (store, token) => store.SetAsync(key, data, token), cancellationToken);
         return id;
     }
@@ -96,14 +89,14 @@ internal sealed class TesseraTicketStore : ITicketStore
 
         if (_store is not IConditionalSessionStore conditional || stored.StoreVersion is null)
         {
-            await CallAsync("save", key, storeKey, (store, token) => store.SetAsync(storeKey, Document(ticket, stored), token), cancellationToken);
+            await CallAsync("save", key, storeKey, (store, token) => store.SetAsync(storeKey, Document(ticket, stored, httpContext), token), cancellationToken);
             return;
         }
 
         for (var attempt = 1; ; attempt++)
         {
             var read = stored;
-            var data = Document(ticket, read);
+            var data = Document(ticket, read, httpContext);
             if (await CallAsync("save", key, storeKey, (_, token) => conditional.TrySetAsync(storeKey, data, read.StoreVersion!, token), cancellationToken) is not null)
             {
                 return;
@@ -191,13 +184,35 @@ internal sealed class TesseraTicketStore : ITicketStore
         return stored is null || (stored.StoreExpires ?? stored.Expires) <= _time.GetUtcNow() ? null : stored;
     }
 
-    /// <summary>The document of <paramref name="ticket"/>, keeping the device's sign-in time and browser from <paramref name="stored"/>.</summary>
-    private SessionData Document(AuthenticationTicket ticket, SessionData stored)
+    /// <summary>
+    /// The document of <paramref name="ticket"/> written over <paramref name="stored"/>: the same
+    /// user's keeps the device's sign-in time and browser; another user's (a sign-in over the key)
+    /// is a sign-in of its own, now, with this request's browser.
+    /// </summary>
+    private SessionData Document(AuthenticationTicket ticket, SessionData stored, HttpContext? httpContext)
     {
         var data = TicketDocument.Write(ticket, UserOf(ticket), _time);
-        data.Created = stored.Created;
-        data.UserAgent = stored.UserAgent;
+        if (data.UserId == stored.UserId)
+        {
+            data.Created = stored.Created;
+            data.UserAgent = stored.UserAgent;
+        }
+        else
+        {
+            SignedInNow(data, httpContext);
+        }
+
         return data;
+    }
+
+    /// <summary>What <see cref="SessionIndex"/> shows of a device signed in now: the time, and with <see cref="TesseraOptions.RecordUserAgent"/> the request's browser.</summary>
+    private void SignedInNow(SessionData data, HttpContext? httpContext)
+    {
+        data.Created = _time.GetUtcNow();
+        if (_tessera.RecordUserAgent && httpContext?.Request.Headers.UserAgent.ToString() is { Length: > 0 } userAgent)
+        {
+            data.UserAgent = userAgent;
+        }
     }
 
     /// <summary>Whether <paramref name="ticket"/> carries another principal than the stored ticket <paramref name="read"/> (one that does not read counts as another).</summary>

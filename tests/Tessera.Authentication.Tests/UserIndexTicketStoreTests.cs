@@ -56,6 +56,28 @@ public abstract class UserIndexTicketStoreTests : TicketStoreTests
     }
 
     [Fact]
+    public async Task A_sign_in_as_another_user_over_a_browsers_key_is_listed_with_its_own_time_and_browser()
+    {
+        var app = await StartAsync(recordUserAgent: true);
+        var browser = app.Browser();
+        browser.UserAgent = "Laptop/1.0";
+        var aliceSignedIn = Time.GetUtcNow();
+        await browser.SignInAsync("alice");
+
+        // Bob signs in on the same browser without signing alice out: cookie authentication renews the key.
+        Time.Advance(TimeSpan.FromMinutes(3));
+        browser.UserAgent = "Laptop/1.1";
+        var key = app.StoreKeyOf(browser);
+        await browser.SignInAsync("bob");
+        Assert.Equal(key, app.StoreKeyOf(browser));
+
+        var listed = Assert.Single(await app.Index.ListAsync("bob"));
+        Assert.Equal((Time.GetUtcNow(), "Laptop/1.1"), (listed.Created, listed.UserAgent));
+        Assert.NotEqual(aliceSignedIn, listed.Created);
+        Assert.Empty(await app.Index.ListAsync("alice"));
+    }
+
+    [Fact]
     public async Task Without_RecordUserAgent_a_listed_ticket_has_its_sign_in_time_and_no_browser()
     {
         var app = await StartAsync();
