@@ -181,7 +181,8 @@ internal sealed class TesseraTicketStore : ITicketStore
     private async ValueTask<SessionData?> LoadLiveAsync(string key, string storeKey, CancellationToken cancellationToken)
     {
         var stored = await CallAsync("load", key, storeKey, (store, token) => store.GetAsync(storeKey, token), cancellationToken);
-        return stored is null || (stored.StoreExpires ?? stored.Expires) <= _time.GetUtcNow() ? null : stored;
+        var expired = stored is not null && (stored.StoreExpires ?? stored.Expires) is { } expires && expires <= _time.GetUtcNow();
+        return expired ? null : stored;
     }
 
     /// <summary>
