@@ -27,7 +27,7 @@ public sealed class SessionIndex
     }
 
     private IUserSessionStore UserStore => _store.Store as IUserSessionStore
-        ?? throw new NotSupportedException($"The session store {_store.Store.GetType().Name} keeps no index of sessions by user (IUserSessionStore); use MemoryStore, SqliteStore or RedisStore.");
+        ?? throw new NotSupportedException($"The session store {_store.Store.GetType().Name} keeps no index of sessions by user (IUserSessionStore); use MemoryStore, SqliteStore, PostgresStore or RedisStore.");
 
     /// <summary>Lists a user's live sessions, most recently used first (then most recently created).</summary>
     /// <param name="userId">The user.</param>

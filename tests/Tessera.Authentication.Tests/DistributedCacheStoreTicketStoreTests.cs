@@ -25,7 +25,7 @@ public sealed class DistributedCacheStoreTicketStoreTests : TicketStoreTests
         var list = await Assert.ThrowsAsync<NotSupportedException>(async () => await app.Index.ListAsync("alice"));
         var destroy = await Assert.ThrowsAsync<NotSupportedException>(async () => await app.Index.DestroyAllAsync("alice"));
 
-        Assert.Contains("DistributedCacheStore keeps no index of sessions by user (IUserSessionStore)", list.Message, StringComparison.Ordinal);
+        Assert.Contains("DistributedCacheStore keeps no index of sessions by user (IUserSessionStore); use MemoryStore, SqliteStore, PostgresStore or RedisStore.", list.Message, StringComparison.Ordinal);
         Assert.Equal(list.Message, destroy.Message);
         Assert.Equal("alice", await browser.WhoAmIAsync());
     }
