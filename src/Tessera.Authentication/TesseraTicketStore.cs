@@ -54,7 +54,19 @@ internal sealed class TesseraTicketStore : ITicketStore
         var key = StoreKeys.For(id, _tessera);
         var data = TicketDocument.Write(ticket, UserOf(ticket), _time);
         SignedInNow(data, httpContext);
-        await CallAsync("save", id, key, (store, token) => store.SetAsync(key, data, token), cancellationToken);
+        try
+        {
+            await CallAsync("save", id, key, (store, token) => store.SetAsync(key, data, token), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The sign-in was given up (its client went away) after the write may have reached the
+            // store: no cookie will carry this key, so a ticket stored under it is nobody's, and
+            // SessionIndex would list it as a device until it expires.
+            await RemoveOrphanAsync(id, key);
+            throw;
+        }
+
         return id;
     }
 
@@ -172,6 +184,19 @@ internal sealed class TesseraTicketStore : ITicketStore
         ArgumentException.ThrowIfNullOrEmpty(key);
         var storeKey = StoreKeys.For(key, _tessera);
         await CallAsync("destroy", key, storeKey, (store, token) => AsBoolean(store.DestroyAsync(storeKey, token)), CancellationToken.None);
+    }
+
+    /// <summary>Removes a ticket no cookie carries, bounded by the store timeout; a failure is logged (by the call) and not thrown.</summary>
+    private async Task RemoveOrphanAsync(string id, string key)
+    {
+        try
+        {
+            await CallAsync("destroy", id, key, (store, token) => AsBoolean(store.DestroyAsync(key, token)), CancellationToken.None);
+        }
+        catch (SessionStoreException)
+        {
+            // Logged by the call; the ticket expires with its cookie's lifetime.
+        }
     }
 
     private string? UserOf(AuthenticationTicket ticket) =>

@@ -5,7 +5,9 @@ namespace Tessera.Authentication.Tests;
 /// does. A held destroy says it has begun and goes on only when the test lets it, then honours its
 /// token (a cancelled call does not reach the store): the moment a sign-out is in the store's
 /// hands. A held load waits for the test and ignores its token: a store that never answers. A
-/// failing load throws an exception whose message names the key, as StackExchange.Redis's do.
+/// held write reaches the store first and answers only when the test lets it: a write that landed
+/// while its caller gave up. A failing load throws an exception whose message names the key, as
+/// StackExchange.Redis's do.
 /// </summary>
 internal sealed class HoldingStore : ISessionStore
 {
@@ -13,6 +15,7 @@ internal sealed class HoldingStore : ISessionStore
     private ISessionStore _inner = null!;
     private Hold? _destroy;
     private Hold? _load;
+    private Hold? _set;
     private int _failNextLoad;
 
     public bool IsReady => _inner.IsReady;
@@ -28,6 +31,9 @@ internal sealed class HoldingStore : ISessionStore
 
     /// <summary>Holds the next load until <see cref="Hold.Release"/> completes, whatever its token says.</summary>
     public Hold HoldNextLoad() => _load = new Hold();
+
+    /// <summary>Lets the next write reach the store, then holds its answer until <see cref="Hold.Release"/> completes, whatever its token says.</summary>
+    public Hold HoldNextWriteAfterItLands() => _set = new Hold();
 
     /// <summary>Makes the next load fail with an exception that names its key.</summary>
     public void FailNextLoad() => Volatile.Write(ref _failNextLoad, 1);
@@ -49,7 +55,19 @@ internal sealed class HoldingStore : ISessionStore
         return await _inner.GetAsync(key, cancellationToken);
     }
 
-    public ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default) => _inner.SetAsync(key, data, cancellationToken);
+    public async ValueTask<object?> SetAsync(string key, SessionData data, CancellationToken cancellationToken = default)
+    {
+        var version = await _inner.SetAsync(key, data, cancellationToken);
+        if (Interlocked.Exchange(ref _set, null) is { } hold)
+        {
+            hold.Key = key;
+            hold.Began.TrySetResult();
+            await hold.Release.Task.WaitAsync(Timeout, CancellationToken.None);
+            hold.Ended.TrySetResult(true);
+        }
+
+        return version;
+    }
 
     public async ValueTask DestroyAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -83,6 +101,9 @@ internal sealed class HoldingStore : ISessionStore
 
         /// <summary>Complete it to let the held call go on.</summary>
         public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The key of the held call, once it has begun.</summary>
+        public string? Key { get; set; }
 
         /// <summary>Whether the held call reached the store, once it has ended.</summary>
         public TaskCompletionSource<bool> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -177,6 +177,28 @@ public abstract class TicketStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sign_in_whose_client_goes_away_after_the_store_wrote_its_ticket_leaves_no_ticket_behind()
+    {
+        var store = new HoldingStore();
+        var app = await StartAsync(wrapStore: store.Wrap);
+        var browser = app.Browser();
+
+        // The ticket is in the store; before the store's answer reaches the sign-in, the tab is closed.
+        var hold = store.HoldNextWriteAfterItLands();
+        using var closeTab = new CancellationTokenSource();
+        var signIn = browser.SendAsync(HttpMethod.Post, "/sign-in/alice", closeTab.Token);
+        await hold.Began.Task.WaitAsync(Timeout);
+        Assert.NotNull(await app.Store.GetAsync(hold.Key!));
+        await closeTab.CancelAsync();
+        await app.ClientGone.WaitAsync(Timeout);
+        hold.Release.SetResult();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => signIn.WaitAsync(Timeout));
+
+        Assert.Null(browser.Cookie);
+        Assert.Null(await app.Store.GetAsync(hold.Key!));
+    }
+
+    [Fact]
     public async Task A_ticket_load_the_store_never_answers_fails_once_StoreTimeout_has_passed()
     {
         var store = new HoldingStore();
