@@ -92,7 +92,7 @@ internal sealed class TesseraTicketStore : ITicketStore
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentNullException.ThrowIfNull(ticket);
         var storeKey = StoreKeys.For(key, _tessera);
-        var stored = await LoadLiveAsync(key, storeKey, cancellationToken);
+        var stored = Live(await LoadAsync(key, storeKey, cancellationToken));
         if (stored is null)
         {
             LogRenewOfRemovedTicket(storeKey);
@@ -120,7 +120,7 @@ internal sealed class TesseraTicketStore : ITicketStore
                 break;
             }
 
-            stored = await LoadLiveAsync(key, storeKey, cancellationToken);
+            stored = Live(await LoadAsync(key, storeKey, cancellationToken));
             if (stored is null || stored.StoreVersion is null || !SamePrincipal(stored, read))
             {
                 break;
@@ -148,7 +148,7 @@ internal sealed class TesseraTicketStore : ITicketStore
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         var storeKey = StoreKeys.For(key, _tessera);
-        var stored = await LoadLiveAsync(key, storeKey, cancellationToken);
+        var stored = Live(await LoadAsync(key, storeKey, cancellationToken));
         if (stored is null)
         {
             return null;
@@ -183,15 +183,19 @@ internal sealed class TesseraTicketStore : ITicketStore
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         var storeKey = StoreKeys.For(key, _tessera);
-        await CallAsync("destroy", key, storeKey, (store, token) => AsBoolean(store.DestroyAsync(storeKey, token)), CancellationToken.None);
+        await DestroyAsync(key, storeKey);
     }
 
-    /// <summary>Removes a ticket no cookie carries, bounded by the store timeout; a failure is logged (by the call) and not thrown.</summary>
+    /// <summary>Removes a ticket, whatever the caller's token says: bounded by the store timeout only.</summary>
+    private ValueTask<bool> DestroyAsync(string id, string storeKey) =>
+        CallAsync("destroy", id, storeKey, (store, token) => AsBoolean(store.DestroyAsync(storeKey, token)), CancellationToken.None);
+
+    /// <summary>Removes a ticket no cookie carries; a failure is logged (by the call) and not thrown.</summary>
     private async Task RemoveOrphanAsync(string id, string key)
     {
         try
         {
-            await CallAsync("destroy", id, key, (store, token) => AsBoolean(store.DestroyAsync(key, token)), CancellationToken.None);
+            await DestroyAsync(id, key);
         }
         catch (SessionStoreException)
         {
@@ -202,13 +206,12 @@ internal sealed class TesseraTicketStore : ITicketStore
     private string? UserOf(AuthenticationTicket ticket) =>
         ticket.Principal.FindFirst(_options.UserIdClaimType)?.Value is { Length: > 0 } user ? user : null;
 
+    private ValueTask<SessionData?> LoadAsync(string key, string storeKey, CancellationToken cancellationToken) =>
+        CallAsync("load", key, storeKey, (store, token) => store.GetAsync(storeKey, token), cancellationToken);
+
     /// <summary>The stored ticket, or <see langword="null"/> when there is none or it has expired.</summary>
-    private async ValueTask<SessionData?> LoadLiveAsync(string key, string storeKey, CancellationToken cancellationToken)
-    {
-        var stored = await CallAsync("load", key, storeKey, (store, token) => store.GetAsync(storeKey, token), cancellationToken);
-        var expired = stored is not null && (stored.StoreExpires ?? stored.Expires) is { } expires && expires <= _time.GetUtcNow();
-        return expired ? null : stored;
-    }
+    private SessionData? Live(SessionData? stored) =>
+        stored is not null && (stored.StoreExpires ?? stored.Expires) is { } expires && expires <= _time.GetUtcNow() ? null : stored;
 
     /// <summary>
     /// The document of <paramref name="ticket"/> written over <paramref name="stored"/>: the same
