@@ -4,17 +4,15 @@ namespace Tessera.Authentication.Tests;
 /// Wraps a store so that a test can hold one call, or make one fail as a store across the network
 /// does. A held destroy says it has begun and goes on only when the test lets it, then honours its
 /// token (a cancelled call does not reach the store): the moment a sign-out is in the store's
-/// hands. A held load waits for the test and ignores its token: a store that never answers. A
-/// held write reaches the store first and answers only when the test lets it: a write that landed
-/// while its caller gave up. A failing load throws an exception whose message names the key, as
-/// StackExchange.Redis's do.
+/// hands. A held write reaches the store first and answers only when the test lets it: a write
+/// that landed while its caller gave up. A failing load throws an exception whose message names
+/// the key, as StackExchange.Redis's do.
 /// </summary>
 internal sealed class HoldingStore : ISessionStore
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private ISessionStore _inner = null!;
     private Hold? _destroy;
-    private Hold? _load;
     private Hold? _set;
     private int _failNextLoad;
 
@@ -29,9 +27,6 @@ internal sealed class HoldingStore : ISessionStore
     /// <summary>Holds the next destroy until <see cref="Hold.Release"/> completes; it then honours its token.</summary>
     public Hold HoldNextDestroy() => _destroy = new Hold();
 
-    /// <summary>Holds the next load until <see cref="Hold.Release"/> completes, whatever its token says.</summary>
-    public Hold HoldNextLoad() => _load = new Hold();
-
     /// <summary>Lets the next write reach the store, then holds its answer until <see cref="Hold.Release"/> completes, whatever its token says.</summary>
     public Hold HoldNextWriteAfterItLands() => _set = new Hold();
 
@@ -43,13 +38,6 @@ internal sealed class HoldingStore : ISessionStore
         if (Interlocked.Exchange(ref _failNextLoad, 0) == 1)
         {
             throw new InvalidOperationException($"GET {key}: the connection was reset.");
-        }
-
-        if (Interlocked.Exchange(ref _load, null) is { } hold)
-        {
-            hold.Began.TrySetResult();
-            await hold.Release.Task.WaitAsync(Timeout, CancellationToken.None);
-            hold.Ended.TrySetResult(true);
         }
 
         return await _inner.GetAsync(key, cancellationToken);

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Time.Testing;
+using Tessera.StoreConformance;
 
 namespace Tessera.Authentication.Tests;
 
@@ -201,12 +202,12 @@ public abstract class TicketStoreTests : IAsyncLifetime
     [Fact]
     public async Task A_ticket_load_the_store_never_answers_fails_once_StoreTimeout_has_passed()
     {
-        var store = new HoldingStore();
-        var (app, tickets, key) = await StartWithAlicesTicketAsync(store.Wrap);
+        StallingStore store = null!;
+        var (app, tickets, key) = await StartWithAlicesTicketAsync(inner => store = StallingStore.Over(inner));
 
-        var hold = store.HoldNextLoad();
+        store.Arm(StallingCall.LoadIgnoringToken);
         var retrieve = tickets.RetrieveAsync(key);
-        await hold.Began.Task.WaitAsync(Timeout);
+        await store.Reached.WaitAsync();
         Time.Advance(app.StoreTimeout - TimeSpan.FromMilliseconds(1));
         Assert.False(retrieve.IsCompleted, "The load gave up before StoreTimeout had passed.");
         Time.Advance(TimeSpan.FromMilliseconds(1));
@@ -214,8 +215,6 @@ public abstract class TicketStoreTests : IAsyncLifetime
         var failure = await Assert.ThrowsAsync<SessionStoreException>(() => retrieve.WaitAsync(Timeout));
         Assert.IsType<TimeoutException>(failure.InnerException);
         Assert.Equal("load", failure.Operation);
-        hold.Release.SetResult();
-        await hold.Ended.Task.WaitAsync(Timeout);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Tessera.StoreConformance;
 
 namespace Tessera.Authentication.Tests;
 
@@ -200,25 +201,27 @@ public abstract class UserIndexTicketStoreTests : TicketStoreTests
     [Fact]
     public async Task A_sign_in_over_a_ticket_is_written_after_fifteen_renewals_of_the_old_one_land_in_between()
     {
-        var store = new RenewingStore(renewals: 15);
-        var (_, tickets, key) = await StartWithAlicesTicketAsync(store.Wrap);
+        InterveningWriterStore store = null!;
+        var (_, tickets, key) = await StartWithAlicesTicketAsync(inner => store = InterveningWriterStore.Over(inner));
 
+        store.Intervene(15);
         await tickets.RenewAsync(key, Ticket("bob"));
 
-        Assert.Equal(16, store.ConditionalWrites);
+        Assert.Equal(15, store.Interventions);
         Assert.Equal("bob", (await tickets.RetrieveAsync(key))?.Principal.FindFirst(ClaimTypes.NameIdentifier)?.Value);
     }
 
     [Fact]
     public async Task A_sign_in_over_a_ticket_that_never_stops_being_renewed_fails_after_a_hundred_attempts()
     {
-        var store = new RenewingStore(renewals: int.MaxValue);
-        var (_, tickets, key) = await StartWithAlicesTicketAsync(store.Wrap);
+        InterveningWriterStore store = null!;
+        var (_, tickets, key) = await StartWithAlicesTicketAsync(inner => store = InterveningWriterStore.Over(inner));
 
+        store.Intervene(int.MaxValue);
         var failure = await Assert.ThrowsAsync<SessionStoreException>(() => tickets.RenewAsync(key, Ticket("bob")).WaitAsync(TimeSpan.FromSeconds(60)));
 
         Assert.Equal("save", failure.Operation);
-        Assert.Equal(100, store.ConditionalWrites);
+        Assert.Equal(100, store.Interventions);
         Assert.DoesNotContain(key, failure.Message, StringComparison.Ordinal);
         Assert.Equal("alice", (await tickets.RetrieveAsync(key))?.Principal.FindFirst(ClaimTypes.NameIdentifier)?.Value);
     }
