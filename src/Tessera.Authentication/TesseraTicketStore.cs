@@ -56,7 +56,7 @@ internal sealed class TesseraTicketStore : ITicketStore
         SignedInNow(data, httpContext);
         try
         {
-            await CallAsync("save", id, key, (store, token) => store.SetAsync(key, data, token), cancellationToken);
+            await CallAsync("save", id, key, data, static (store, key, data, token) => store.SetAsync(key, data, token), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -99,9 +99,9 @@ internal sealed class TesseraTicketStore : ITicketStore
             return;
         }
 
-        if (_store is not IConditionalSessionStore conditional || stored.StoreVersion is null)
+        if (_store is not IConditionalSessionStore || stored.StoreVersion is null)
         {
-            await CallAsync("save", key, storeKey, (store, token) => store.SetAsync(storeKey, Document(ticket, stored, httpContext), token), cancellationToken);
+            await CallAsync("save", key, storeKey, Document(ticket, stored, httpContext), static (store, key, data, token) => store.SetAsync(key, data, token), cancellationToken);
             return;
         }
 
@@ -109,7 +109,7 @@ internal sealed class TesseraTicketStore : ITicketStore
         {
             var read = stored;
             var data = Document(ticket, read, httpContext);
-            if (await CallAsync("save", key, storeKey, (_, token) => conditional.TrySetAsync(storeKey, data, read.StoreVersion!, token), cancellationToken) is not null)
+            if (await CallAsync("save", key, storeKey, (Data: data, Version: read.StoreVersion!), static (store, key, write, token) => ((IConditionalSessionStore)store).TrySetAsync(key, write.Data, write.Version, token), cancellationToken) is not null)
             {
                 return;
             }
@@ -188,7 +188,7 @@ internal sealed class TesseraTicketStore : ITicketStore
 
     /// <summary>Removes a ticket, whatever the caller's token says: bounded by the store timeout only.</summary>
     private ValueTask<bool> DestroyAsync(string id, string storeKey) =>
-        CallAsync("destroy", id, storeKey, (store, token) => AsBoolean(store.DestroyAsync(storeKey, token)), CancellationToken.None);
+        CallAsync("destroy", id, storeKey, state: 0, static (store, key, _, token) => AsBoolean(store.DestroyAsync(key, token)), CancellationToken.None);
 
     /// <summary>Removes a ticket no cookie carries; a failure is logged (by the call) and not thrown.</summary>
     private async Task RemoveOrphanAsync(string id, string key)
@@ -207,7 +207,7 @@ internal sealed class TesseraTicketStore : ITicketStore
         ticket.Principal.FindFirst(_options.UserIdClaimType)?.Value is { Length: > 0 } user ? user : null;
 
     private ValueTask<SessionData?> LoadAsync(string key, string storeKey, CancellationToken cancellationToken) =>
-        CallAsync("load", key, storeKey, (store, token) => store.GetAsync(storeKey, token), cancellationToken);
+        CallAsync("load", key, storeKey, state: 0, static (store, key, _, token) => store.GetAsync(key, token), cancellationToken);
 
     /// <summary>The stored ticket, or <see langword="null"/> when there is none or it has expired.</summary>
     private SessionData? Live(SessionData? stored) =>
@@ -271,15 +271,16 @@ internal sealed class TesseraTicketStore : ITicketStore
     /// One store call, bounded by <see cref="TesseraOptions.StoreTimeout"/> even when the store
     /// ignores its token. A failure is logged and thrown as a <see cref="SessionStoreException"/>
     /// whose inner exception is a copy with the key and the ID redacted; a cancelled caller gets
-    /// <see cref="OperationCanceledException"/>.
+    /// <see cref="OperationCanceledException"/>. The call is given the store key and
+    /// <paramref name="state"/>, so that it needs no closure.
     /// </summary>
-    private async ValueTask<T> CallAsync<T>(string operation, string id, string key, Func<ISessionStore, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
+    private async ValueTask<T> CallAsync<TState, T>(string operation, string id, string key, TState state, Func<ISessionStore, string, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(_tessera.StoreTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            return await call(_store, linked.Token).AsTask().WaitAsync(linked.Token);
+            return await call(_store, key, state, linked.Token).AsTask().WaitAsync(linked.Token);
         }
         catch (Exception ex) when (ex is not SessionStoreException && !cancellationToken.IsCancellationRequested)
         {
